@@ -1,0 +1,61 @@
+//! `monolint.yaml`: extra packs and registries, severity overrides, disabled rules and
+//! excluded paths (SPEC §6). Unknown keys, unknown rule ids and bad YAML are errors that
+//! point at the file, line and column.
+
+use crate::diagnostic::Severity;
+use crate::engine::Linter;
+use crate::error::{locate, LoadError, Source};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Extra rule packs, relative to the configuration file.
+    #[serde(default)]
+    pub rules: Vec<String>,
+    /// Extra compound registries, relative to the configuration file.
+    #[serde(default)]
+    pub compounds: Vec<String>,
+    #[serde(default)]
+    pub severity: BTreeMap<String, Severity>,
+    #[serde(default)]
+    pub disable: Vec<String>,
+    /// Glob patterns of paths not to lint when walking folders.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+}
+
+impl Config {
+    pub fn parse(source: &Source) -> Result<Config, Box<LoadError>> {
+        if source.text.trim().is_empty() {
+            return Ok(Config::default());
+        }
+        serde_yaml::from_str(&source.text).map_err(|e| LoadError::yaml(source, &e))
+    }
+
+    /// Apply severity overrides and disabled rules; an unknown rule id is an error that
+    /// points at where the configuration names it.
+    pub fn apply(&self, source: &Source, linter: &mut Linter) -> Result<(), Box<LoadError>> {
+        let unknown = |id: &str| {
+            LoadError::at(
+                source,
+                locate(&source.text, None, id),
+                format!("unknown rule id `{id}`"),
+            )
+            .with_label("not a rule")
+            .with_help("`monolint rules` lists every rule id")
+        };
+        for (id, sev) in &self.severity {
+            if !linter.set_severity(id, *sev) {
+                return Err(unknown(id));
+            }
+        }
+        for id in &self.disable {
+            if !linter.disable(id) {
+                return Err(unknown(id));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,145 @@
+//! Findings, their severity, and exact positions in the original bytes.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One finding in one file. Positions are computed from the original bytes: `line` and
+/// `column` are 1-based, columns count Unicode scalar values, `end_column` is exclusive;
+/// `offset`/`length` are bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub offset: usize,
+    pub length: usize,
+    /// The original text of the finding.
+    pub text: String,
+    /// Registry id of the compound the finding is about.
+    pub compound: Option<String>,
+    pub help: Option<String>,
+}
+
+/// Line starts of a text, for offset -> line/column.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self { text, starts }
+    }
+
+    /// 1-based line and column (in characters) of byte `offset`.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line + 1, col + 1)
+    }
+
+    /// Byte offset where 1-based `line` starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+
+    /// Byte range of 1-based `line`, without its line break.
+    pub fn line_range(&self, line: usize) -> (usize, usize) {
+        let s = self.line_start(line);
+        let e = self.text[s..].find('\n').map_or(self.text.len(), |i| s + i);
+        let e = if self.text[s..e].ends_with('\r') {
+            e - 1
+        } else {
+            e
+        };
+        (s, e)
+    }
+}
+
+/// Build a finding at byte range `start..end` of `text`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn make(
+    index: &LineIndex<'_>,
+    text: &str,
+    start: usize,
+    end: usize,
+    rule: &str,
+    severity: Severity,
+    message: String,
+    compound: Option<String>,
+    help: Option<String>,
+) -> Diagnostic {
+    let (line, column) = index.line_col(start);
+    let (end_line, end_column) = index.line_col(end);
+    Diagnostic {
+        rule: rule.to_string(),
+        severity,
+        message,
+        line,
+        column,
+        end_line,
+        end_column,
+        offset: start,
+        length: end - start,
+        text: text.get(start..end).unwrap_or_default().to_string(),
+        compound,
+        help,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters() {
+        let t = "µg line\nsecond µ line";
+        let idx = LineIndex::new(t);
+        assert_eq!(idx.line_col(0), (1, 1));
+        assert_eq!(idx.line_col(2), (1, 2)); // after the two-byte µ
+        let at = t.find("line\n").unwrap();
+        assert_eq!(idx.line_col(at), (1, 4));
+        let at = t.rfind("line").unwrap();
+        assert_eq!(idx.line_col(at), (2, 10));
+        assert_eq!(idx.line_range(2), (9, t.len()));
+    }
+}

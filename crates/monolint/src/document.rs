@@ -1,0 +1,697 @@
+//! Documents: the prose of a file, as normalized blocks with offsets into the original.
+//!
+//! Markdown goes through a real CommonMark parser (pulldown-cmark, with GFM tables and
+//! YAML front matter); code blocks, inline code, HTML and front matter are not prose.
+//! Plain text is read line by line; pipe tables (`| a | b |`) are tables there too, since
+//! scraped and pasted pages keep them.
+
+use crate::normalize::NormText;
+use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
+use std::ops::Range;
+
+/// How a file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Markdown,
+    Text,
+}
+
+impl Format {
+    /// The format for a file name, by extension. Unknown extensions read as plain text.
+    pub fn from_path(path: &str) -> Format {
+        let lower = path.to_ascii_lowercase();
+        if [".md", ".markdown", ".mdx", ".mdown", ".mkd"]
+            .iter()
+            .any(|e| lower.ends_with(e))
+        {
+            Format::Markdown
+        } else {
+            Format::Text
+        }
+    }
+}
+
+/// What kind of text a block is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    Heading,
+    Prose,
+    Cell,
+}
+
+/// Where a table cell sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CellPos {
+    pub table: u32,
+    pub row: u32,
+    pub col: u32,
+    pub header: bool,
+}
+
+/// One unit of prose: a heading, a paragraph or list item, or a table cell.
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub kind: BlockKind,
+    /// Heading level (1-6) for headings; 0 otherwise.
+    pub level: u8,
+    pub norm: NormText,
+    /// Byte offset of the block's first character in the original.
+    pub start: usize,
+    pub cell: Option<CellPos>,
+    /// Index (into `Document::blocks`) of the heading this block falls under.
+    pub section: Option<usize>,
+}
+
+/// A link destination (for vendor-link rules).
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub url: String,
+    pub span: Range<usize>,
+}
+
+/// A comment that may hold a directive (`monolint-disable…`, `expect:`).
+#[derive(Debug, Clone)]
+pub struct Comment {
+    /// The comment's body, without `<!--`/`-->` or the leading `#`.
+    pub body: String,
+    pub span: Range<usize>,
+}
+
+/// Front matter fields monolint reads.
+#[derive(Debug, Clone, Default)]
+pub struct FrontMatter {
+    pub title: Option<String>,
+    pub compounds: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Document<'a> {
+    pub src: &'a str,
+    pub format: Format,
+    pub blocks: Vec<Block>,
+    pub links: Vec<Link>,
+    pub comments: Vec<Comment>,
+    pub front: FrontMatter,
+}
+
+impl<'a> Document<'a> {
+    pub fn parse(src: &'a str, format: Format) -> Document<'a> {
+        let mut b = Builder::new(src, format);
+        match format {
+            Format::Markdown => b.markdown(),
+            Format::Text => b.plain_text(),
+        }
+        b.finish()
+    }
+
+    /// Byte offset of the first line of body text (where document-level findings point).
+    pub fn body_start(&self) -> usize {
+        self.blocks.first().map_or(0, |b| b.start)
+    }
+
+    /// The title block: the first heading, else the first block.
+    pub fn title_block(&self) -> Option<usize> {
+        self.blocks
+            .iter()
+            .position(|b| b.kind == BlockKind::Heading)
+            .or(if self.blocks.is_empty() {
+                None
+            } else {
+                Some(0)
+            })
+    }
+}
+
+struct Builder<'a> {
+    src: &'a str,
+    format: Format,
+    blocks: Vec<Block>,
+    links: Vec<Link>,
+    comments: Vec<Comment>,
+    front: FrontMatter,
+    cur: Option<(BlockKind, Option<CellPos>, NormText, usize)>,
+    level: u8,
+    section: Option<usize>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(src: &'a str, format: Format) -> Self {
+        Self {
+            src,
+            format,
+            blocks: Vec::new(),
+            links: Vec::new(),
+            comments: Vec::new(),
+            front: FrontMatter::default(),
+            cur: None,
+            level: 0,
+            section: None,
+        }
+    }
+
+    fn finish(mut self) -> Document<'a> {
+        self.flush();
+        Document {
+            src: self.src,
+            format: self.format,
+            blocks: self.blocks,
+            links: self.links,
+            comments: self.comments,
+            front: self.front,
+        }
+    }
+
+    fn open(&mut self, kind: BlockKind, cell: Option<CellPos>) {
+        self.flush();
+        self.cur = Some((kind, cell, NormText::new(), usize::MAX));
+    }
+
+    fn flush(&mut self) {
+        if let Some((kind, cell, mut norm, start)) = self.cur.take() {
+            norm.trim_end();
+            if norm.text.is_empty() && cell.is_none() {
+                return;
+            }
+            if kind == BlockKind::Heading {
+                self.section = Some(self.blocks.len());
+            }
+            let start = if start == usize::MAX { 0 } else { start };
+            self.blocks.push(Block {
+                kind,
+                level: if kind == BlockKind::Heading {
+                    self.level.max(1)
+                } else {
+                    0
+                },
+                norm,
+                start,
+                cell,
+                section: if kind == BlockKind::Heading {
+                    None
+                } else {
+                    self.section
+                },
+            });
+        }
+    }
+
+    /// Append original text `src[range]`, whose decoded form is `text`.
+    fn push_text(&mut self, range: Range<usize>, text: &str) {
+        if self.cur.is_none() {
+            self.open(BlockKind::Prose, None);
+        }
+        let src = self.src;
+        if let Some((_, _, norm, start)) = self.cur.as_mut() {
+            if *start == usize::MAX && !text.trim().is_empty() {
+                let lead = text.len() - text.trim_start().len();
+                *start = if src.get(range.clone()) == Some(text) {
+                    range.start + lead
+                } else {
+                    range.start
+                };
+            }
+            if src.get(range.clone()) == Some(text) {
+                norm.push(range.start, text);
+            } else {
+                // decoded differently from the source (an entity, an escape): the whole
+                // source range stands for the decoded text
+                let mut n = NormText::new();
+                n.push(0, text);
+                n.trim_end();
+                if !n.text.is_empty() {
+                    if norm.text.ends_with(' ') && n.text.starts_with(' ') {
+                        norm.push_replaced(range.start, range.end, n.text.trim_start());
+                    } else {
+                        norm.push_replaced(range.start, range.end, &n.text);
+                    }
+                }
+            }
+        }
+    }
+
+    fn push_break(&mut self, at: usize) {
+        if let Some((_, _, norm, _)) = self.cur.as_mut() {
+            norm.push_break(at);
+        }
+    }
+
+    fn markdown(&mut self) {
+        let opts = Options::ENABLE_TABLES
+            | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_FOOTNOTES;
+        // A comment line between two table rows would end a GFM table, so directive and
+        // annotation comments there are lifted out before parsing (and kept as comments);
+        // `map` takes parser offsets back to the original.
+        let lifted = lift_table_comments(self.src);
+        let (parse_src, pieces) = match &lifted {
+            Some((text, pieces, comments)) => {
+                self.comments.extend(comments.iter().cloned());
+                (text.as_str(), pieces.as_slice())
+            }
+            None => (self.src, &[][..]),
+        };
+        let map = |o: usize| -> usize {
+            if pieces.is_empty() {
+                return o;
+            }
+            let i = pieces.partition_point(|&(f, _)| f <= o).saturating_sub(1);
+            let (f, orig) = pieces[i];
+            orig + (o - f)
+        };
+        let src = parse_src;
+        let mut skip = 0usize; // inside code blocks / metadata
+        let mut in_meta = false;
+        let mut meta = String::new();
+        let mut table = 0u32;
+        let mut row = 0u32;
+        let mut col = 0u32;
+        let mut in_head = false;
+        for (ev, range) in Parser::new_ext(src, opts).into_offset_iter() {
+            let range = map(range.start)..map(range.end);
+            match ev {
+                Event::Start(tag) => match tag {
+                    Tag::CodeBlock(_) => {
+                        self.flush();
+                        skip += 1;
+                    }
+                    Tag::MetadataBlock(MetadataBlockKind::YamlStyle) => {
+                        self.flush();
+                        skip += 1;
+                        in_meta = true;
+                    }
+                    Tag::MetadataBlock(_) => {
+                        self.flush();
+                        skip += 1;
+                    }
+                    Tag::HtmlBlock => {
+                        self.flush();
+                        self.scan_html_comments(range.clone());
+                    }
+                    Tag::Heading { level, .. } => {
+                        self.open(BlockKind::Heading, None);
+                        self.level = level as u8;
+                    }
+                    Tag::Paragraph | Tag::Item | Tag::BlockQuote(_) => {
+                        self.open(BlockKind::Prose, None)
+                    }
+                    Tag::List(_) | Tag::FootnoteDefinition(_) => self.flush(),
+                    Tag::Table(_) => {
+                        self.flush();
+                        table += 1;
+                        row = 0;
+                    }
+                    Tag::TableHead => {
+                        in_head = true;
+                        col = 0;
+                    }
+                    Tag::TableRow => {
+                        row += 1;
+                        col = 0;
+                    }
+                    Tag::TableCell => {
+                        let pos = CellPos {
+                            table,
+                            row: if in_head { 0 } else { row },
+                            col,
+                            header: in_head,
+                        };
+                        col += 1;
+                        self.open(BlockKind::Cell, Some(pos));
+                    }
+                    Tag::Link { dest_url, .. } => self.links.push(Link {
+                        url: dest_url.to_string(),
+                        span: range.clone(),
+                    }),
+                    _ => {}
+                },
+                Event::End(tag) => match tag {
+                    TagEnd::CodeBlock | TagEnd::MetadataBlock(_) => {
+                        skip = skip.saturating_sub(1);
+                        if in_meta {
+                            in_meta = false;
+                            self.front = parse_front_matter(&meta);
+                        }
+                    }
+                    TagEnd::TableHead => {
+                        self.flush();
+                        in_head = false;
+                    }
+                    TagEnd::Heading(_)
+                    | TagEnd::Paragraph
+                    | TagEnd::Item
+                    | TagEnd::BlockQuote(_)
+                    | TagEnd::TableCell
+                    | TagEnd::TableRow
+                    | TagEnd::Table
+                    | TagEnd::List(_)
+                    | TagEnd::FootnoteDefinition => self.flush(),
+                    _ => {}
+                },
+                Event::Text(t) => {
+                    if in_meta {
+                        meta.push_str(&t);
+                    } else if skip == 0 {
+                        self.push_text(range, &t);
+                    }
+                }
+                Event::Code(_) | Event::InlineMath(_) | Event::DisplayMath(_) => {
+                    self.push_break(range.start)
+                }
+                Event::SoftBreak | Event::HardBreak => self.push_break(range.start),
+                Event::InlineHtml(_) | Event::Html(_) => {
+                    if skip == 0 {
+                        self.scan_html_comments(range.clone());
+                    }
+                    self.push_break(range.start);
+                }
+                Event::FootnoteReference(_) | Event::TaskListMarker(_) | Event::Rule => {}
+            }
+        }
+        self.comments.sort_by_key(|c| c.span.start);
+        self.comments.dedup_by_key(|c| c.span.start);
+    }
+
+    fn scan_html_comments(&mut self, range: Range<usize>) {
+        let src = self.src;
+        let Some(s) = src.get(range.clone()) else {
+            return;
+        };
+        let mut at = 0;
+        while let Some(open) = s[at..].find("<!--") {
+            let body_start = at + open + 4;
+            let Some(close) = s[body_start..].find("-->") else {
+                break;
+            };
+            let body_end = body_start + close;
+            self.comments.push(Comment {
+                body: s[body_start..body_end].trim().to_string(),
+                span: range.start + at + open..range.start + body_end + 3,
+            });
+            at = body_end + 3;
+        }
+    }
+
+    fn plain_text(&mut self) {
+        let src = self.src;
+        let mut offset = 0usize;
+        let mut table = 0u32;
+        let mut row = 0u32;
+        let mut in_table = false;
+        let lines: Vec<(usize, &str)> = src
+            .split_inclusive('\n')
+            .map(|l| {
+                let at = offset;
+                offset += l.len();
+                (at, l.trim_end_matches(['\n', '\r']))
+            })
+            .collect();
+        let mut seen_title = false;
+        for (i, &(at, line)) in lines.iter().enumerate() {
+            let trimmed = line.trim();
+            if trimmed.is_empty() {
+                in_table = false;
+                continue;
+            }
+            if let Some(body) = directive_line(trimmed) {
+                let lead = line.len() - line.trim_start().len();
+                self.comments.push(Comment {
+                    body: body.to_string(),
+                    span: at + lead..at + line.trim_end().len(),
+                });
+                continue;
+            }
+            if is_pipe_row(trimmed) {
+                if is_separator_row(trimmed) {
+                    continue;
+                }
+                if !in_table {
+                    in_table = true;
+                    table += 1;
+                    row = 0;
+                }
+                let header = lines
+                    .get(i + 1)
+                    .is_some_and(|&(_, next)| is_separator_row(next.trim()))
+                    && row == 0;
+                self.pipe_cells(
+                    at,
+                    line,
+                    CellPos {
+                        table,
+                        row,
+                        col: 0,
+                        header,
+                    },
+                );
+                row += 1;
+                seen_title = true;
+                continue;
+            }
+            in_table = false;
+            let kind = if seen_title {
+                BlockKind::Prose
+            } else {
+                BlockKind::Heading
+            };
+            self.level = 1;
+            seen_title = true;
+            self.open(kind, None);
+            self.push_text(at..at + line.len(), line);
+            self.flush();
+        }
+    }
+
+    fn pipe_cells(&mut self, at: usize, line: &str, pos: CellPos) {
+        let bytes = line.as_bytes();
+        let mut bars: Vec<usize> = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' => i += 1,
+                b'|' => bars.push(i),
+                _ => {}
+            }
+            i += 1;
+        }
+        let first = bars.first().copied().unwrap_or(0);
+        // cells lie between bars; text after the last bar counts only if non-empty
+        let mut bounds: Vec<(usize, usize)> = bars.windows(2).map(|w| (w[0] + 1, w[1])).collect();
+        if let Some(&last) = bars.last() {
+            if !line[last + 1..].trim().is_empty() {
+                bounds.push((last + 1, line.len()));
+            }
+        }
+        if first > 0 && !line[..first].trim().is_empty() {
+            bounds.insert(0, (0, first));
+        }
+        for (col, (s, e)) in bounds.into_iter().enumerate() {
+            let cell = &line[s..e];
+            let lead = cell.len() - cell.trim_start().len();
+            let text = cell.trim();
+            self.open(
+                BlockKind::Cell,
+                Some(CellPos {
+                    col: col as u32,
+                    ..pos
+                }),
+            );
+            if let Some((_, _, _, start)) = self.cur.as_mut() {
+                *start = at + s + lead;
+            }
+            if !text.is_empty() {
+                self.push_text(at + s + lead..at + s + lead + text.len(), text);
+            }
+            self.flush();
+        }
+    }
+}
+
+/// A line that is only a directive or annotation comment (`<!-- monolint-… -->`,
+/// `<!-- expect: … -->`, `<!-- ok: … -->`, `<!-- decision: … -->`): its body.
+fn comment_line(line: &str) -> Option<&str> {
+    let body = line
+        .trim()
+        .strip_prefix("<!--")?
+        .strip_suffix("-->")?
+        .trim();
+    ["monolint-", "expect:", "ok:", "decision:"]
+        .iter()
+        .any(|p| body.starts_with(p))
+        .then_some(body)
+}
+
+/// Remove comment lines that stand between two pipe-table rows. Returns the text to
+/// parse, its pieces as (offset in the new text, offset in the original), and the
+/// removed comments; `None` when there is nothing to lift.
+#[allow(clippy::type_complexity)]
+fn lift_table_comments(src: &str) -> Option<(String, Vec<(usize, usize)>, Vec<Comment>)> {
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    let mut at = 0;
+    for l in src.split_inclusive('\n') {
+        lines.push((at, l));
+        at += l.len();
+    }
+    let is_row = |l: &str| is_pipe_row(l.trim());
+    let mut lift = vec![false; lines.len()];
+    for i in 0..lines.len() {
+        if comment_line(lines[i].1).is_none() {
+            continue;
+        }
+        let prev = lines[..i]
+            .iter()
+            .rev()
+            .find(|(_, l)| comment_line(l).is_none());
+        let next = lines[i + 1..]
+            .iter()
+            .find(|(_, l)| comment_line(l).is_none());
+        if prev.is_some_and(|(_, l)| is_row(l)) && next.is_some_and(|(_, l)| is_row(l)) {
+            lift[i] = true;
+        }
+    }
+    if !lift.contains(&true) {
+        return None;
+    }
+    let mut text = String::with_capacity(src.len());
+    let mut pieces = Vec::new();
+    let mut comments = Vec::new();
+    for (i, &(at, l)) in lines.iter().enumerate() {
+        if lift[i] {
+            let body = comment_line(l).unwrap_or_default();
+            let lead = l.len() - l.trim_start().len();
+            comments.push(Comment {
+                body: body.to_string(),
+                span: at + lead..at + l.trim_end().len(),
+            });
+        } else {
+            pieces.push((text.len(), at));
+            text.push_str(l);
+        }
+    }
+    pieces.push((text.len(), src.len()));
+    Some((text, pieces, comments))
+}
+
+/// A plain-text comment line: `# monolint-…`, `# expect: …`, `# ok: …`, `# decision: …`.
+fn directive_line(trimmed: &str) -> Option<&str> {
+    let rest = trimmed.strip_prefix('#')?.trim_start();
+    ["monolint-", "expect:", "ok:", "decision:"]
+        .iter()
+        .any(|p| rest.starts_with(p))
+        .then_some(rest)
+}
+
+fn is_pipe_row(t: &str) -> bool {
+    t.starts_with('|') && t[1..].contains('|')
+}
+
+fn is_separator_row(t: &str) -> bool {
+    t.starts_with('|')
+        && t.contains('-')
+        && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ' | '\t'))
+}
+
+fn parse_front_matter(yaml: &str) -> FrontMatter {
+    #[derive(serde::Deserialize, Default)]
+    struct Fm {
+        title: Option<serde_yaml::Value>,
+        compound: Option<serde_yaml::Value>,
+        compounds: Option<serde_yaml::Value>,
+    }
+    let fm: Fm = serde_yaml::from_str(yaml).unwrap_or_default();
+    let as_string = |v: &serde_yaml::Value| match v {
+        serde_yaml::Value::String(s) => Some(s.clone()),
+        serde_yaml::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let mut compounds = Vec::new();
+    for v in [fm.compound, fm.compounds].into_iter().flatten() {
+        match v {
+            serde_yaml::Value::Sequence(items) => {
+                compounds.extend(items.iter().filter_map(as_string))
+            }
+            other => compounds.extend(as_string(&other)),
+        }
+    }
+    FrontMatter {
+        title: fm.title.as_ref().and_then(as_string),
+        compounds,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(d: &Document<'_>) -> Vec<String> {
+        d.blocks.iter().map(|b| b.norm.text.clone()).collect()
+    }
+
+    #[test]
+    fn markdown_skips_code_and_front_matter() {
+        let src = "---\ncompound: bpc-157\ntitle: BPC\n---\n# BPC-157\n\nText *here* and `code`.\n\n```\n250 mcg\n```\n";
+        let d = Document::parse(src, Format::Markdown);
+        assert_eq!(texts(&d), ["BPC-157", "Text here and ."]);
+        assert_eq!(d.front.compounds, ["bpc-157"]);
+        assert_eq!(d.front.title.as_deref(), Some("BPC"));
+        assert_eq!(d.blocks[0].kind, BlockKind::Heading);
+        assert_eq!(&src[d.blocks[1].start..d.blocks[1].start + 4], "Text");
+    }
+
+    #[test]
+    fn markdown_tables_have_positions() {
+        let src = "| Attr | BPC-157 |\n|---|---|\n| Dose | 250 mcg |\n";
+        let d = Document::parse(src, Format::Markdown);
+        let cells: Vec<_> = d
+            .blocks
+            .iter()
+            .map(|b| (b.norm.text.as_str(), b.cell.unwrap()))
+            .collect();
+        assert_eq!(cells.len(), 4);
+        assert_eq!(cells[3].0, "250 mcg");
+        assert_eq!(
+            (cells[3].1.row, cells[3].1.col, cells[3].1.header),
+            (1, 1, false)
+        );
+        assert!(cells[1].1.header);
+    }
+
+    #[test]
+    fn plain_text_pipe_tables_and_title() {
+        let src =
+            "Title line\n| A | B |\n|---|---|\n| x | 2 mg |\n# expect: dose/unapproved\nBody.\n";
+        let d = Document::parse(src, Format::Text);
+        assert_eq!(d.blocks[0].kind, BlockKind::Heading);
+        let cell = d.blocks.iter().find(|b| b.norm.text == "2 mg").unwrap();
+        assert_eq!(cell.cell.unwrap().col, 1);
+        assert_eq!(&src[cell.start..cell.start + 4], "2 mg");
+        assert_eq!(d.comments.len(), 1);
+        assert_eq!(d.comments[0].body, "expect: dose/unapproved");
+        assert_eq!(d.blocks.last().unwrap().norm.text, "Body.");
+    }
+
+    #[test]
+    fn comment_lines_inside_tables_do_not_break_them() {
+        let src =
+            "| A | BPC-157 |\n|---|---|\n<!-- expect: x/y -->\n| Dose | 250 mcg |\n\nAfter.\n";
+        let d = Document::parse(src, Format::Markdown);
+        let cell = d
+            .blocks
+            .iter()
+            .find(|b| b.norm.text == "250 mcg")
+            .expect("still a table cell");
+        assert_eq!(cell.cell.map(|c| (c.row, c.col)), Some((1, 1)));
+        assert_eq!(&src[cell.start..cell.start + 7], "250 mcg");
+        assert_eq!(d.comments[0].body, "expect: x/y");
+        let after = d.blocks.last().unwrap();
+        assert_eq!(&src[after.start..after.start + 6], "After.");
+    }
+
+    #[test]
+    fn html_comments_are_collected() {
+        let src = "<!-- monolint-disable-file x/y -- why -->\n\nSome text <!-- inline --> here.\n";
+        let d = Document::parse(src, Format::Markdown);
+        let bodies: Vec<_> = d.comments.iter().map(|c| c.body.as_str()).collect();
+        assert_eq!(bodies, ["monolint-disable-file x/y -- why", "inline"]);
+    }
+}

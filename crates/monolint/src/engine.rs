@@ -1,0 +1,954 @@
+//! The engine: runs every enabled rule over a document and returns diagnostics.
+//!
+//! Per document: parse into blocks, find compound mentions and phrase hits once per
+//! block, split blocks into sentences, decide the primary compound, then dispatch each
+//! rule by kind. Attribution (which compound a figure or phrase is about) is shared by
+//! all kinds: the compound named in the sentence (nearest; "of X"), else the table's row
+//! or column header, else the page's primary compound.
+
+use crate::diagnostic::{make, Diagnostic, LineIndex, Severity};
+use crate::document::{Block, BlockKind, Document, Format};
+use crate::dose::{find_figures, Figure};
+use crate::error::{LoadError, Source};
+use crate::pack::{load_pack, Kind, Rule, Scope, When};
+use crate::phrases::{Hit, PhraseSet, Role};
+use crate::registry::{Compound, Mention, Registry, Status};
+use crate::suppress;
+use std::collections::HashMap;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// A configured linter: the rules, the registry and the compiled matchers.
+#[derive(Debug)]
+pub struct Linter {
+    rules: Vec<Rule>,
+    enabled: Vec<bool>,
+    registry: Registry,
+    phrases: PhraseSet,
+}
+
+/// What linting one file produced.
+#[derive(Debug, Clone, Default)]
+pub struct FileReport {
+    pub diagnostics: Vec<Diagnostic>,
+    /// False when the file was not linted at all (binary).
+    pub linted: bool,
+}
+
+/// Builds a [`Linter`] from rule packs and registries.
+#[derive(Debug, Default)]
+pub struct LinterBuilder {
+    packs: Vec<Source>,
+    compounds: Vec<Source>,
+    no_default: bool,
+}
+
+impl LinterBuilder {
+    /// Add a rule pack (YAML with `rules:`).
+    pub fn pack(mut self, source: Source) -> Self {
+        self.packs.push(source);
+        self
+    }
+
+    /// Add a compound registry (YAML list); entries replace default ones with the same id.
+    pub fn compounds(mut self, source: Source) -> Self {
+        self.compounds.push(source);
+        self
+    }
+
+    /// Leave out the embedded default pack and registry.
+    pub fn without_default(mut self) -> Self {
+        self.no_default = true;
+        self
+    }
+
+    pub fn build(self) -> Result<Linter, Box<LoadError>> {
+        let (mut packs, mut regs) = if self.no_default {
+            (Vec::new(), Vec::new())
+        } else {
+            (crate::default_packs(), vec![crate::default_compounds()])
+        };
+        // the engine's own rules are always known
+        if self.no_default {
+            packs.push(crate::default_meta());
+        }
+        packs.extend(self.packs);
+        regs.extend(self.compounds);
+        let registry = Registry::load(&regs)?;
+        let mut rules: Vec<Rule> = Vec::new();
+        for source in &packs {
+            for rule in load_pack(source)? {
+                if let Some(prev) = rules.iter().find(|r| r.id() == rule.id()) {
+                    let span = crate::error::locate(&source.text, None, rule.id());
+                    return Err(LoadError::at(
+                        source,
+                        span,
+                        format!("rule `{}` is already defined in {}", rule.id(), prev.origin),
+                    )
+                    .with_help("give your rule its own id, and disable the other one in monolint.yaml if it should not run"));
+                }
+                rules.push(rule);
+            }
+        }
+        let phrases = PhraseSet::build(&rules).map_err(|e| {
+            LoadError::at(
+                &Source::new("rule packs", ""),
+                None,
+                format!("cannot build the phrase automaton: {e}"),
+            )
+        })?;
+        Ok(Linter {
+            enabled: vec![true; rules.len()],
+            rules,
+            registry,
+            phrases,
+        })
+    }
+}
+
+/// A finding before positions are computed: original byte range.
+#[derive(Debug, Clone)]
+struct Raw {
+    rule: usize,
+    start: usize,
+    end: usize,
+    compound: Option<usize>,
+}
+
+/// Everything computed once per document.
+struct Ctx<'d> {
+    doc: &'d Document<'d>,
+    mentions: Vec<Vec<Mention>>,
+    hits: Vec<Vec<Hit>>,
+    sentences: Vec<Vec<(usize, usize)>>,
+    primary: Vec<usize>,
+    /// (table, row, col) -> block; header cells are stored with row 0.
+    cells: HashMap<(u32, u32, u32), usize>,
+    /// The headings a block falls under, nearest first.
+    headings: Vec<Vec<usize>>,
+}
+
+const NEGATORS: &[&str] = &[
+    "not",
+    "no",
+    "never",
+    "don't",
+    "dont",
+    "doesn't",
+    "doesnt",
+    "didn't",
+    "didnt",
+    "won't",
+    "wont",
+    "cannot",
+    "can't",
+    "cant",
+    "nor",
+    "neither",
+    "none",
+    "avoid",
+    "against",
+    "refuse",
+    "refuses",
+    "isn't",
+    "aren't",
+    "shouldn't",
+    "wouldn't",
+    "nobody",
+];
+const CLAUSE_WORDS: &[&str] = &[
+    "but", "however", "instead", "rather", "although", "though", "yet",
+];
+const NEGATION_WINDOW: usize = 6;
+
+impl Linter {
+    pub fn builder() -> LinterBuilder {
+        LinterBuilder::default()
+    }
+
+    /// The embedded default pack and registry.
+    pub fn with_defaults() -> Result<Linter, Box<LoadError>> {
+        Self::builder().build()
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id() == id)
+    }
+
+    pub fn rule_index(&self, id: &str) -> Option<usize> {
+        self.rules.iter().position(|r| r.id() == id)
+    }
+
+    pub fn is_enabled(&self, i: usize) -> bool {
+        self.enabled[i]
+    }
+
+    /// Override a rule's severity. Returns false for an unknown id.
+    pub fn set_severity(&mut self, id: &str, severity: Severity) -> bool {
+        match self.rule_index(id) {
+            Some(i) => {
+                self.rules[i].severity = severity;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Turn a rule off. Returns false for an unknown id.
+    pub fn disable(&mut self, id: &str) -> bool {
+        match self.rule_index(id) {
+            Some(i) => {
+                self.enabled[i] = false;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Lint a file's bytes. The format comes from `path`'s extension. Invalid UTF-8 is
+    /// reported (`io/invalid-utf8`) and the rest still linted; a binary file is not linted
+    /// (`io/binary`); an empty file gets `io/empty`.
+    pub fn lint_bytes(&self, path: &str, bytes: &[u8]) -> FileReport {
+        let head = &bytes[..bytes.len().min(8192)];
+        if head.contains(&0) {
+            let mut diagnostics = Vec::new();
+            self.meta(
+                &mut diagnostics,
+                "",
+                0,
+                0,
+                "io/binary",
+                "binary file (it contains NUL bytes): not linted".into(),
+            );
+            return FileReport {
+                diagnostics,
+                linted: false,
+            };
+        }
+        let (text, bad) = decode(bytes);
+        let mut diagnostics = self.lint_str(path, &text);
+        if let Some((at, count)) = bad {
+            let len = bytes[at..]
+                .iter()
+                .take_while(|b| !b.is_ascii())
+                .count()
+                .max(1);
+            let mut d = Vec::new();
+            self.meta(
+                &mut d,
+                &text,
+                at,
+                at + len.min(4),
+                "io/invalid-utf8",
+                format!(
+                    "invalid UTF-8 at byte {at} ({count} invalid byte{}); the rest of the file was linted",
+                    if count == 1 { "" } else { "s" }
+                ),
+            );
+            diagnostics.extend(d);
+            sort(&mut diagnostics);
+        }
+        FileReport {
+            diagnostics,
+            linted: true,
+        }
+    }
+
+    /// Lint text already decoded. The format comes from `path`'s extension.
+    pub fn lint_str(&self, path: &str, text: &str) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        if text.trim().is_empty() {
+            self.meta(
+                &mut out,
+                text,
+                0,
+                0,
+                "io/empty",
+                "empty file: nothing to lint".into(),
+            );
+            return out;
+        }
+        let doc = Document::parse(text, Format::from_path(path));
+        let ctx = self.context(&doc);
+        let mut raw: Vec<Raw> = Vec::new();
+        for (ri, rule) in self.rules.iter().enumerate() {
+            if !self.enabled[ri] {
+                continue;
+            }
+            match rule.def.kind {
+                Kind::Phrase => self.run_phrase(&ctx, ri, &mut raw),
+                Kind::Required => self.run_required(&ctx, ri, &mut raw),
+                Kind::Dose => self.run_dose(&ctx, ri, &mut raw),
+                Kind::Builtin => {}
+            }
+        }
+        let index = LineIndex::new(text);
+        let mut diags: Vec<Diagnostic> = raw
+            .into_iter()
+            .map(|r| {
+                let rule = &self.rules[r.rule];
+                let compound = r.compound.map(|c| self.registry.get(c));
+                make(
+                    &index,
+                    text,
+                    r.start,
+                    r.end,
+                    rule.id(),
+                    rule.severity,
+                    rule.message(compound.map(|c| c.name.as_str())),
+                    compound.map(|c| c.id.clone()),
+                    (!rule.def.fix.is_empty()).then(|| rule.def.fix.trim().to_string()),
+                )
+            })
+            .collect();
+        let meta = suppress::apply(self, &doc, &index, &mut diags);
+        diags.extend(meta);
+        sort(&mut diags);
+        diags
+    }
+
+    /// A finding of one of the engine's own rules, if it is enabled.
+    pub(crate) fn meta(
+        &self,
+        out: &mut Vec<Diagnostic>,
+        text: &str,
+        start: usize,
+        end: usize,
+        id: &str,
+        message: String,
+    ) {
+        let Some(i) = self.rule_index(id) else { return };
+        if !self.enabled[i] {
+            return;
+        }
+        let rule = &self.rules[i];
+        let index = LineIndex::new(text);
+        let help = (!rule.def.fix.is_empty()).then(|| rule.def.fix.trim().to_string());
+        out.push(make(
+            &index,
+            text,
+            start,
+            end.min(text.len()),
+            id,
+            rule.severity,
+            message,
+            None,
+            help,
+        ));
+    }
+
+    fn context<'d>(&self, doc: &'d Document<'d>) -> Ctx<'d> {
+        let n = doc.blocks.len();
+        let mut mentions = Vec::with_capacity(n);
+        let mut hits = Vec::with_capacity(n);
+        let mut sentences = Vec::with_capacity(n);
+        let mut cells = HashMap::new();
+        let mut headings: Vec<Vec<usize>> = Vec::with_capacity(n);
+        let mut chain: Vec<usize> = Vec::new(); // open headings, outermost first
+        for (bi, b) in doc.blocks.iter().enumerate() {
+            let mut m = Vec::new();
+            self.registry.find(&b.norm.text, &mut m);
+            mentions.push(m);
+            let mut h = Vec::new();
+            self.phrases.find(&b.norm.text, &mut h);
+            hits.push(h);
+            sentences.push(split_sentences(&b.norm.text));
+            if let Some(c) = b.cell {
+                cells.insert((c.table, if c.header { 0 } else { c.row }, c.col), bi);
+            }
+            if b.kind == BlockKind::Heading {
+                while chain
+                    .last()
+                    .is_some_and(|&h| doc.blocks[h].level >= b.level)
+                {
+                    chain.pop();
+                }
+                headings.push(chain.iter().rev().copied().collect());
+                chain.push(bi);
+            } else {
+                headings.push(chain.iter().rev().copied().collect());
+            }
+        }
+        let mut ctx = Ctx {
+            doc,
+            mentions,
+            hits,
+            sentences,
+            primary: Vec::new(),
+            cells,
+            headings,
+        };
+        ctx.primary = self.primary(&ctx);
+        ctx
+    }
+
+    /// The page's primary compounds: front matter, else the title, else the most-mentioned.
+    fn primary(&self, ctx: &Ctx<'_>) -> Vec<usize> {
+        let doc = ctx.doc;
+        let mut out: Vec<usize> = doc
+            .front
+            .compounds
+            .iter()
+            .filter_map(|c| self.registry.lookup(c))
+            .collect();
+        if out.is_empty() {
+            if let Some(title) = &doc.front.title {
+                let n = crate::normalize::NormText::of(title);
+                let mut m = Vec::new();
+                self.registry.find(&n.text, &mut m);
+                out.extend(m.iter().map(|m| m.compound));
+            }
+        }
+        if out.is_empty() {
+            let title = match doc.format {
+                Format::Markdown => doc.blocks.iter().position(|b| b.kind == BlockKind::Heading),
+                Format::Text => doc.title_block(),
+            };
+            if let Some(t) = title {
+                out.extend(ctx.mentions[t].iter().map(|m| m.compound));
+            }
+        }
+        if out.is_empty() {
+            let mut counts: HashMap<usize, (usize, usize)> = HashMap::new(); // compound -> (count, first seen)
+            let mut order = 0;
+            for ms in &ctx.mentions {
+                for m in ms {
+                    let e = counts.entry(m.compound).or_insert((0, order));
+                    e.0 += 1;
+                    order += 1;
+                }
+            }
+            if let Some((&c, _)) = counts
+                .iter()
+                .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1)))
+            {
+                out.push(c);
+            }
+        }
+        let mut seen = Vec::new();
+        out.retain(|c| {
+            let new = !seen.contains(c);
+            seen.push(*c);
+            new
+        });
+        out
+    }
+
+    fn when(&self, w: &When, c: &Compound) -> bool {
+        (w.status.is_empty() || w.status.contains(&c.status))
+            && w.sandboxed.is_none_or(|v| v == c.sandboxed)
+            && w.prescription.is_none_or(|v| v == c.prescription)
+            && w.wada.is_none_or(|v| v == c.wada.is_some())
+    }
+
+    /// The compound a span of block `bi`'s sentence is about. `pick` selects among the
+    /// compounds named in the sentence (nearest first).
+    fn attribute(
+        &self,
+        ctx: &Ctx<'_>,
+        bi: usize,
+        sent: (usize, usize),
+        span: (usize, usize),
+        nearest_only: bool,
+        ok: &dyn Fn(&Compound) -> bool,
+    ) -> Option<usize> {
+        let block = &ctx.doc.blocks[bi];
+        let text = &block.norm.text;
+        let in_sent: Vec<&Mention> = ctx.mentions[bi]
+            .iter()
+            .filter(|m| m.start >= sent.0 && m.end <= sent.1)
+            .collect();
+        if !in_sent.is_empty() {
+            // "250 mcg of BPC-157": the compound right after "of" owns the figure
+            let after = text[span.1..sent.1].trim_start();
+            let after_at = sent.1 - after.len();
+            for lead in ["of the ", "of "] {
+                if after.len() >= lead.len() && after[..lead.len()].eq_ignore_ascii_case(lead) {
+                    let at = after_at + lead.len();
+                    if let Some(m) = in_sent.iter().find(|m| m.start == at) {
+                        return Some(m.compound);
+                    }
+                }
+            }
+            let dist = |m: &Mention| -> (usize, usize) {
+                if m.end <= span.0 {
+                    (span.0 - m.end, 0)
+                } else if m.start >= span.1 {
+                    (m.start - span.1, 1)
+                } else {
+                    (0, 0)
+                }
+            };
+            let mut sorted = in_sent.clone();
+            sorted.sort_by_key(|m| dist(m));
+            if nearest_only {
+                return Some(sorted[0].compound);
+            }
+            return sorted
+                .iter()
+                .find(|m| ok(self.registry.get(m.compound)))
+                .map(|m| m.compound);
+        }
+        if let Some(c) = block.cell.filter(|c| !c.header) {
+            let row_head = (c.col > 0)
+                .then(|| ctx.cells.get(&(c.table, c.row, 0)))
+                .flatten();
+            let col_head = ctx
+                .cells
+                .get(&(c.table, 0, c.col))
+                .filter(|&&h| ctx.doc.blocks[h].cell.is_some_and(|p| p.header));
+            for h in [row_head, col_head].into_iter().flatten() {
+                if let Some(m) = ctx.mentions[*h].first() {
+                    return Some(m.compound);
+                }
+            }
+        }
+        if nearest_only {
+            return ctx.primary.first().copied();
+        }
+        ctx.primary
+            .iter()
+            .copied()
+            .find(|&p| ok(self.registry.get(p)))
+            .or(ctx.primary.first().copied())
+    }
+
+    /// Is the sentence exempt for this rule (`unless` phrases or patterns)?
+    fn voided(&self, ctx: &Ctx<'_>, bi: usize, sent: (usize, usize), ri: usize) -> bool {
+        let rule = &self.rules[ri];
+        self.has_role(ctx, bi, sent, ri, Role::Unless)
+            || (!rule.unless_patterns.is_empty() && {
+                let stext = &ctx.doc.blocks[bi].norm.text.as_bytes()[sent.0..sent.1];
+                rule.unless_patterns.iter().any(|re| re.is_match(stext))
+            })
+    }
+
+    fn has_role(
+        &self,
+        ctx: &Ctx<'_>,
+        bi: usize,
+        range: (usize, usize),
+        ri: usize,
+        role: Role,
+    ) -> bool {
+        ctx.hits[bi].iter().any(|h| {
+            h.start >= range.0
+                && h.end <= range.1
+                && self.phrases.owners(h).contains(&(ri as u32, role))
+        })
+    }
+
+    fn scope_of(block: &Block) -> Scope {
+        match block.kind {
+            BlockKind::Heading => Scope::Heading,
+            BlockKind::Prose => Scope::Prose,
+            BlockKind::Cell => Scope::Table,
+        }
+    }
+
+    fn orig(block: &Block, doc: &Document<'_>, s: usize, e: usize) -> (usize, usize) {
+        block.norm.orig_range(s, e, doc.src)
+    }
+
+    fn run_phrase(&self, ctx: &Ctx<'_>, ri: usize, out: &mut Vec<Raw>) {
+        let rule = &self.rules[ri];
+        let ok = |c: &Compound| self.when(&rule.def.when, c);
+        for (bi, block) in ctx.doc.blocks.iter().enumerate() {
+            if !rule.in_scope(Self::scope_of(block)) {
+                continue;
+            }
+            let text = &block.norm.text;
+            // a badge: the whole cell is the phrase
+            if block.cell.is_some_and(|c| !c.header) {
+                let bare = text
+                    .trim_matches(|c: char| !c.is_ascii_alphanumeric())
+                    .to_ascii_lowercase();
+                if !bare.is_empty() && rule.cells.contains(&bare) {
+                    let s = text.to_ascii_lowercase().find(&bare).unwrap_or(0);
+                    let sent = (0, text.len());
+                    if let Some(c) = self.attribute(ctx, bi, sent, (s, s + bare.len()), false, &ok)
+                    {
+                        if ok(self.registry.get(c)) {
+                            let (os, oe) = Self::orig(block, ctx.doc, s, s + bare.len());
+                            out.push(Raw {
+                                rule: ri,
+                                start: os,
+                                end: oe,
+                                compound: Some(c),
+                            });
+                            continue;
+                        }
+                    }
+                }
+            }
+            for &sent in &ctx.sentences[bi] {
+                let stext = &text[sent.0..sent.1];
+                if self.voided(ctx, bi, sent, ri) {
+                    continue;
+                }
+                if rule.def.questions == Some(false)
+                    && stext.trim_end_matches(['"', '\'', ')']).ends_with('?')
+                {
+                    continue;
+                }
+                let mut cands: Vec<(usize, usize)> = ctx.hits[bi]
+                    .iter()
+                    .filter(|h| h.start >= sent.0 && h.end <= sent.1)
+                    .filter(|h| self.phrases.owners(h).contains(&(ri as u32, Role::Phrase)))
+                    .map(|h| (h.start, h.end))
+                    .collect();
+                for re in &rule.patterns {
+                    for m in re.find_iter(stext.as_bytes()) {
+                        if m.end() > m.start() {
+                            cands.push((sent.0 + m.start(), sent.0 + m.end()));
+                        }
+                    }
+                }
+                cands.sort();
+                let mut negated_spans: Vec<(usize, usize)> = Vec::new();
+                for (s, e) in cands {
+                    // "where to buy" negated also silences the "buy" inside it
+                    if negated_spans.iter().any(|&(ns, ne)| s < ne && ns < e) {
+                        continue;
+                    }
+                    if rule.negation && negated(text, sent.0, s) {
+                        negated_spans.push((s, e));
+                        continue;
+                    }
+                    let Some(c) = self.attribute(ctx, bi, sent, (s, e), false, &ok) else {
+                        continue;
+                    };
+                    if !ok(self.registry.get(c)) {
+                        continue;
+                    }
+                    let (os, oe) = Self::orig(block, ctx.doc, s, e);
+                    out.push(Raw {
+                        rule: ri,
+                        start: os,
+                        end: oe,
+                        compound: Some(c),
+                    });
+                    break; // one finding per sentence per rule
+                }
+            }
+        }
+        if !rule.link_patterns.is_empty() {
+            for link in &ctx.doc.links {
+                if !rule
+                    .link_patterns
+                    .iter()
+                    .any(|re| re.is_match(link.url.to_ascii_lowercase().as_bytes()))
+                {
+                    continue;
+                }
+                let c = ctx
+                    .doc
+                    .blocks
+                    .iter()
+                    .enumerate()
+                    .rfind(|(_, b)| b.start <= link.span.start)
+                    .and_then(|(bi, _)| {
+                        ctx.mentions[bi]
+                            .iter()
+                            .map(|m| m.compound)
+                            .find(|&c| ok(self.registry.get(c)))
+                    })
+                    .or_else(|| {
+                        ctx.primary
+                            .iter()
+                            .copied()
+                            .find(|&p| ok(self.registry.get(p)))
+                    });
+                if let Some(c) = c {
+                    if out.iter().any(|r| {
+                        r.rule == ri && r.start <= link.span.start && r.end >= link.span.start
+                    }) {
+                        continue;
+                    }
+                    out.push(Raw {
+                        rule: ri,
+                        start: link.span.start,
+                        end: link.span.end,
+                        compound: Some(c),
+                    });
+                }
+            }
+        }
+    }
+
+    fn run_required(&self, ctx: &Ctx<'_>, ri: usize, out: &mut Vec<Raw>) {
+        let rule = &self.rules[ri];
+        let ok = |c: &Compound| self.when(&rule.def.when, c);
+        let Some(&subject) = ctx.primary.iter().find(|&&p| ok(self.registry.get(p))) else {
+            return;
+        };
+        if !rule.def.triggers.is_empty() {
+            let mut triggered = false;
+            'blocks: for (bi, _) in ctx.doc.blocks.iter().enumerate() {
+                for &sent in &ctx.sentences[bi] {
+                    for h in ctx.hits[bi]
+                        .iter()
+                        .filter(|h| h.start >= sent.0 && h.end <= sent.1)
+                    {
+                        if !self.phrases.owners(h).contains(&(ri as u32, Role::Trigger)) {
+                            continue;
+                        }
+                        if negated(&ctx.doc.blocks[bi].norm.text, sent.0, h.start) {
+                            continue;
+                        }
+                        if let Some(c) = self.attribute(ctx, bi, sent, (h.start, h.end), false, &ok)
+                        {
+                            if ok(self.registry.get(c)) {
+                                triggered = true;
+                                break 'blocks;
+                            }
+                        }
+                    }
+                }
+            }
+            if !triggered {
+                return;
+            }
+        }
+        let satisfied = ctx.doc.blocks.iter().enumerate().any(|(bi, b)| {
+            self.has_role(ctx, bi, (0, b.norm.text.len()), ri, Role::Phrase)
+                || rule
+                    .patterns
+                    .iter()
+                    .any(|re| re.is_match(b.norm.text.as_bytes()))
+        });
+        if satisfied {
+            return;
+        }
+        let (s, e) = body_line(ctx.doc);
+        out.push(Raw {
+            rule: ri,
+            start: s,
+            end: e,
+            compound: Some(subject),
+        });
+    }
+
+    fn run_dose(&self, ctx: &Ctx<'_>, ri: usize, out: &mut Vec<Raw>) {
+        let rule = &self.rules[ri];
+        let w = &rule.def.when;
+        let mut figs: Vec<Figure> = Vec::new();
+        for (bi, block) in ctx.doc.blocks.iter().enumerate() {
+            if !rule.in_scope(Self::scope_of(block)) {
+                continue;
+            }
+            let text = &block.norm.text;
+            figs.clear();
+            find_figures(text, &mut figs);
+            for f in &figs {
+                let Some(&sent) = ctx.sentences[bi]
+                    .iter()
+                    .find(|s| s.0 <= f.start && f.start < s.1)
+                else {
+                    continue;
+                };
+                let Some(c) = self.attribute(ctx, bi, sent, (f.start, f.end), true, &|_| true)
+                else {
+                    continue;
+                };
+                let compound = self.registry.get(c);
+                if !self.when(w, compound) {
+                    continue;
+                }
+                if w.off_label == Some(true) && !self.off_label(ctx, ri, bi, sent, compound) {
+                    continue;
+                }
+                let (os, oe) = Self::orig(block, ctx.doc, f.start, f.end);
+                out.push(Raw {
+                    rule: ri,
+                    start: os,
+                    end: oe,
+                    compound: Some(c),
+                });
+            }
+        }
+    }
+
+    /// Is a figure in sentence `sent` of block `bi` about a use the approval does not cover?
+    fn off_label(
+        &self,
+        ctx: &Ctx<'_>,
+        ri: usize,
+        bi: usize,
+        sent: (usize, usize),
+        c: &Compound,
+    ) -> bool {
+        if c.status != Status::Approved {
+            return false;
+        }
+        let in_sentence = self.has_role(ctx, bi, sent, ri, Role::Context);
+        let in_heading = ctx.headings[bi].iter().any(|&h| {
+            self.has_role(
+                ctx,
+                h,
+                (0, ctx.doc.blocks[h].norm.text.len()),
+                ri,
+                Role::Context,
+            )
+        });
+        if !in_sentence && !in_heading {
+            return false;
+        }
+        let stext = ctx.doc.blocks[bi].norm.text[sent.0..sent.1].to_ascii_lowercase();
+        let names_approved_use = c.approved_uses.iter().any(|u| contains_words(&stext, u));
+        !(names_approved_use || self.voided(ctx, bi, sent, ri))
+    }
+}
+
+fn sort(d: &mut [Diagnostic]) {
+    d.sort_by(|a, b| (a.offset, &a.rule, a.length).cmp(&(b.offset, &b.rule, b.length)));
+}
+
+/// The first line of body text, trimmed: where document-level findings point.
+fn body_line(doc: &Document<'_>) -> (usize, usize) {
+    let s = doc.body_start();
+    let rest = &doc.src[s..];
+    let e = s + rest.find('\n').unwrap_or(rest.len());
+    let line = doc.src[s..e].trim_end();
+    (s, s + line.len())
+}
+
+/// Sentence ranges of normalized text (UAX #29), trailing spaces trimmed.
+fn split_sentences(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for (i, s) in text.split_sentence_bound_indices() {
+        let t = s.trim_end();
+        if !t.trim().is_empty() {
+            out.push((i, i + t.len()));
+        }
+    }
+    if out.is_empty() {
+        out.push((0, text.len()));
+    }
+    out
+}
+
+/// Whether `phrase` occurs in `text` as whole words (both lowercase).
+fn contains_words(text: &str, phrase: &str) -> bool {
+    let b = text.as_bytes();
+    let mut from = 0;
+    while let Some(i) = text[from..].find(phrase) {
+        let s = from + i;
+        let e = s + phrase.len();
+        let ok_s = s == 0 || !crate::normalize::is_word_byte(b[s - 1]);
+        let ok_e = e == b.len() || !crate::normalize::is_word_byte(b[e]);
+        if ok_s && ok_e {
+            return true;
+        }
+        from = s + 1;
+        while from < text.len() && !text.is_char_boundary(from) {
+            from += 1;
+        }
+    }
+    false
+}
+
+/// Is the match at `at` negated within its clause? Looks back up to a few words, to the
+/// start of the sentence or clause ("we do not recommend", "never buy", "does not sell,
+/// supply, source, or recommend").
+fn negated(text: &str, sent_start: usize, at: usize) -> bool {
+    let prefix = &text[sent_start..at];
+    let cut = prefix
+        .rfind(['.', ';', ':', '!', '?', '(', ')', '"'])
+        .map_or(0, |i| i + 1);
+    let clause = &prefix[cut..];
+    let clause = match clause.rfind(" - ") {
+        Some(i) => &clause[i + 3..],
+        None => clause,
+    };
+    let words: Vec<String> = clause
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let start = words
+        .iter()
+        .rposition(|w| CLAUSE_WORDS.contains(&w.as_str()))
+        .map_or(0, |i| i + 1);
+    let words = &words[start..];
+    let window = &words[words.len().saturating_sub(NEGATION_WINDOW)..];
+    window
+        .iter()
+        .any(|w| NEGATORS.contains(&w.as_str()) || w.ends_with("n't"))
+}
+
+/// Decode bytes as UTF-8; each invalid byte becomes U+001A (one byte, so offsets hold).
+/// Returns the text and, if any byte was invalid, the first one's offset and the count.
+fn decode(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, Option<(usize, usize)>) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (std::borrow::Cow::Borrowed(s), None),
+        Err(_) => {
+            let mut out = String::with_capacity(bytes.len());
+            let mut first = None;
+            let mut count = 0;
+            let mut rest = bytes;
+            let mut at = 0;
+            while !rest.is_empty() {
+                match std::str::from_utf8(rest) {
+                    Ok(s) => {
+                        out.push_str(s);
+                        break;
+                    }
+                    Err(e) => {
+                        let good = e.valid_up_to();
+                        out.push_str(std::str::from_utf8(&rest[..good]).unwrap_or_default());
+                        let bad = e.error_len().unwrap_or(rest.len() - good);
+                        first.get_or_insert(at + good);
+                        count += bad;
+                        for _ in 0..bad {
+                            out.push('\u{1A}');
+                        }
+                        rest = &rest[good + bad..];
+                        at += good + bad;
+                    }
+                }
+            }
+            (std::borrow::Cow::Owned(out), first.map(|f| (f, count)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negation_window() {
+        let t = "PeptidePanel does not sell, supply, source, or recommend it";
+        assert!(negated(t, 0, t.find("recommend").unwrap()));
+        let t = "We do not recommend it, but we recommend magnesium";
+        assert!(negated(t, 0, t.find("recommend").unwrap()));
+        assert!(!negated(t, 0, t.rfind("recommend").unwrap()));
+        let t = "Individual needs vary - start at the lower end";
+        assert!(!negated(t, 0, t.find("start").unwrap()));
+        let t = "This is not, in any way, a claim that we recommend it";
+        assert!(!negated(t, 0, t.find("we recommend").unwrap()));
+    }
+
+    #[test]
+    fn decode_keeps_offsets() {
+        let (t, bad) = decode(b"ok \xff\xfe then 250 mcg");
+        assert_eq!(t.len(), 18);
+        assert_eq!(bad, Some((3, 2)));
+        assert_eq!(&t[11..18], "250 mcg");
+    }
+
+    #[test]
+    fn sentences_split_on_punctuation_not_abbreviations() {
+        let t = "Started low (e.g. ~40 ug/kg) and titrated. Next one here.";
+        let s = split_sentences(t);
+        assert_eq!(s.len(), 2, "{s:?}");
+    }
+}

@@ -1,0 +1,372 @@
+//! Normalization with an offset map.
+//!
+//! Matching runs on a normalized copy of each block's text: Unicode compatibility forms
+//! folded (NFKD, combining marks dropped), dashes unified to `-`, the micro sign variants
+//! to `u`, every kind of space to one ASCII space (runs collapsed), zero-width characters
+//! and soft hyphens removed, curly quotes straightened, a few look-alike letters from other
+//! scripts mapped to Latin. ASCII letter case is kept (sentence segmentation needs it);
+//! matchers are ASCII-case-insensitive, and non-ASCII letters are lowercased here.
+//!
+//! Every normalized byte maps back to a byte range of the original file, so a match on
+//! normalized text is reported at exactly the original bytes it came from.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// A run of normalized text and where it came from.
+#[derive(Debug, Clone, Copy)]
+struct Seg {
+    /// Start of the run in the normalized text.
+    norm: u32,
+    /// Start of the run in the original text.
+    orig: u32,
+    /// End of the original bytes for a replaced run; unused for identity runs.
+    orig_end: u32,
+    /// Identity runs map byte for byte; replaced runs map as a whole.
+    ident: bool,
+}
+
+/// Normalized text plus the map back to the original bytes.
+#[derive(Debug, Clone, Default)]
+pub struct NormText {
+    pub text: String,
+    segs: Vec<Seg>,
+    /// Whether the last pushed character was a space (runs of space collapse).
+    last_space: bool,
+}
+
+/// What a single original character becomes.
+enum Fold {
+    Drop,
+    Space,
+    Char(char),
+    Str(String),
+}
+
+fn fold_char(c: char) -> Fold {
+    match c {
+        // zero-width and invisible formatting characters, soft hyphen
+        '\u{00AD}'
+        | '\u{200B}'
+        | '\u{200C}'
+        | '\u{200D}'
+        | '\u{2060}'
+        | '\u{FEFF}'
+        | '\u{180E}'
+        | '\u{2061}'..='\u{2064}' => Fold::Drop,
+        // every kind of space
+        '\u{00A0}'
+        | '\u{1680}'
+        | '\u{2000}'..='\u{200A}'
+        | '\u{2028}'
+        | '\u{2029}'
+        | '\u{202F}'
+        | '\u{205F}'
+        | '\u{3000}' => Fold::Space,
+        // dashes, minus signs, non-breaking hyphen
+        '\u{2010}'..='\u{2015}'
+        | '\u{2212}'
+        | '\u{FE58}'
+        | '\u{FE63}'
+        | '\u{FF0D}'
+        | '\u{2043}' => Fold::Char('-'),
+        // micro sign and Greek mu
+        '\u{00B5}' | '\u{03BC}' | '\u{039C}' => Fold::Char('u'),
+        // quotes and primes
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' => {
+            Fold::Char('\'')
+        }
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => Fold::Char('"'),
+        '\u{00D7}' => Fold::Char('x'),
+        '\u{2248}' | '\u{223C}' => Fold::Char('~'),
+        '\u{2026}' => Fold::Str("...".into()),
+        _ => {
+            if let Some(l) = confusable(c) {
+                return Fold::Char(l);
+            }
+            if is_combining_mark(c) {
+                return Fold::Drop;
+            }
+            let mut s = String::new();
+            for d in std::iter::once(c).nfkd() {
+                if is_combining_mark(d) {
+                    continue;
+                }
+                if let Some(l) = confusable(d) {
+                    s.push(l);
+                } else if d.is_ascii() {
+                    s.push(d);
+                } else {
+                    s.extend(d.to_lowercase());
+                }
+            }
+            match s.len() {
+                0 => Fold::Drop,
+                _ if s.chars().all(char::is_whitespace) => Fold::Space,
+                _ => Fold::Str(s),
+            }
+        }
+    }
+}
+
+/// Letters from other scripts that look like Latin ones, as evaders use them inside
+/// compound names ("ВРС-157" in Cyrillic). Mapped to their Latin skeleton (case kept).
+fn confusable(c: char) -> Option<char> {
+    Some(match c {
+        'а' => 'a',
+        'А' => 'A',
+        'в' => 'b',
+        'В' => 'B',
+        'е' => 'e',
+        'Е' => 'E',
+        'к' => 'k',
+        'К' => 'K',
+        'м' => 'm',
+        'М' => 'M',
+        'н' => 'h',
+        'Н' => 'H',
+        'о' => 'o',
+        'О' => 'O',
+        'р' => 'p',
+        'Р' => 'P',
+        'с' => 'c',
+        'С' => 'C',
+        'т' => 't',
+        'Т' => 'T',
+        'у' => 'y',
+        'У' => 'Y',
+        'х' => 'x',
+        'Х' => 'X',
+        'і' => 'i',
+        'І' => 'I',
+        'ј' => 'j',
+        'Ј' => 'J',
+        'ѕ' => 's',
+        'Ѕ' => 'S',
+        'ԁ' => 'd',
+        'ο' => 'o',
+        'Ο' => 'O',
+        'Α' => 'A',
+        'Β' => 'B',
+        'Ε' => 'E',
+        'Ζ' => 'Z',
+        'Η' => 'H',
+        'Ι' => 'I',
+        'Κ' => 'K',
+        'Ν' => 'N',
+        'Ρ' => 'P',
+        'Τ' => 'T',
+        'Υ' => 'Y',
+        'Χ' => 'X',
+        'ι' => 'i',
+        'ν' => 'v',
+        'ρ' => 'p',
+        _ => return None,
+    })
+}
+
+impl NormText {
+    pub fn new() -> Self {
+        Self {
+            text: String::new(),
+            segs: Vec::new(),
+            last_space: true,
+        }
+    }
+
+    /// Normalize `piece`, which starts at byte `orig` of the original text, and append it.
+    pub fn push(&mut self, orig: usize, piece: &str) {
+        let mut run_start: Option<(usize, usize)> = None; // (norm start, orig start) of an open identity run
+        for (i, c) in piece.char_indices() {
+            let at = orig + i;
+            if c.is_ascii() {
+                let b = if c.is_ascii_whitespace() { ' ' } else { c };
+                if b == ' ' {
+                    if self.last_space {
+                        // dropped: close the identity run so later bytes keep their offsets
+                        run_start = None;
+                        continue;
+                    }
+                    self.last_space = true;
+                } else {
+                    self.last_space = false;
+                }
+                if run_start.is_none() {
+                    run_start = Some((self.text.len(), at));
+                    self.segs.push(Seg {
+                        norm: self.text.len() as u32,
+                        orig: at as u32,
+                        orig_end: 0,
+                        ident: true,
+                    });
+                }
+                self.text.push(b);
+                continue;
+            }
+            run_start = None;
+            let end = at + c.len_utf8();
+            match fold_char(c) {
+                Fold::Drop => {}
+                Fold::Space => {
+                    if !self.last_space {
+                        self.push_replaced(at, end, " ");
+                        self.last_space = true;
+                    }
+                }
+                Fold::Char(r) => {
+                    let mut buf = [0u8; 4];
+                    let s = r.encode_utf8(&mut buf);
+                    self.push_replaced(at, end, s);
+                    self.last_space = r == ' ';
+                }
+                Fold::Str(s) => {
+                    self.push_replaced(at, end, &s);
+                    self.last_space = false;
+                }
+            }
+        }
+    }
+
+    /// Append text that stands for the original bytes `orig..orig_end` as a whole
+    /// (an HTML entity, a Markdown escape, a folded character).
+    pub fn push_replaced(&mut self, orig: usize, orig_end: usize, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        self.segs.push(Seg {
+            norm: self.text.len() as u32,
+            orig: orig as u32,
+            orig_end: orig_end as u32,
+            ident: false,
+        });
+        self.text.push_str(s);
+    }
+
+    /// Append a separator space (between table cells, inline pieces, lines) that stands
+    /// for no original text; it maps to the empty range at `orig`.
+    pub fn push_break(&mut self, orig: usize) {
+        if !self.last_space {
+            self.push_replaced(orig, orig, " ");
+            self.last_space = true;
+        }
+    }
+
+    /// Normalize a whole string that starts at byte 0 (convenience for aliases and phrases).
+    pub fn of(s: &str) -> Self {
+        let mut n = Self::new();
+        n.push(0, s);
+        n
+    }
+
+    /// The original byte range of the normalized range `start..end`.
+    pub fn orig_range(&self, start: usize, end: usize, original: &str) -> (usize, usize) {
+        if self.segs.is_empty() {
+            return (0, 0);
+        }
+        let s = self.orig_start(start);
+        let e = if end > start {
+            self.orig_end(end - 1, original)
+        } else {
+            s
+        };
+        (s, e.max(s))
+    }
+
+    fn seg_at(&self, n: usize) -> &Seg {
+        let i = self.segs.partition_point(|s| s.norm as usize <= n);
+        &self.segs[i.saturating_sub(1)]
+    }
+
+    fn orig_start(&self, n: usize) -> usize {
+        let seg = self.seg_at(n);
+        if seg.ident {
+            seg.orig as usize + (n - seg.norm as usize)
+        } else {
+            seg.orig as usize
+        }
+    }
+
+    /// End (exclusive) of the original bytes behind normalized byte `n`.
+    fn orig_end(&self, n: usize, original: &str) -> usize {
+        let seg = self.seg_at(n);
+        if seg.ident {
+            let o = seg.orig as usize + (n - seg.norm as usize);
+            o + original[o..].chars().next().map_or(1, char::len_utf8)
+        } else {
+            seg.orig_end as usize
+        }
+    }
+
+    /// Trim a trailing collapsed space, keeping the map consistent.
+    pub fn trim_end(&mut self) {
+        while self.text.ends_with(' ') {
+            self.text.pop();
+            let len = self.text.len() as u32;
+            while self.segs.last().is_some_and(|s| s.norm >= len) {
+                self.segs.pop();
+            }
+        }
+        self.last_space = self.text.is_empty();
+    }
+}
+
+/// Normalize a pattern (alias or phrase) the way document text is normalized, then
+/// lowercase it for ASCII-case-insensitive matching.
+pub fn normalize_pattern(s: &str) -> String {
+    let mut n = NormText::of(s.trim());
+    n.trim_end();
+    n.text.to_ascii_lowercase()
+}
+
+/// Is this byte part of a word (for whole-word checks on normalized text)?
+#[inline]
+pub fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(src: &str) -> NormText {
+        NormText::of(src)
+    }
+
+    #[test]
+    fn folds_and_maps_back() {
+        let src = "Take\u{00A0}~40\u{00A0}µg/kg \u{2014} BPC\u{00AD}-157";
+        let n = map(src);
+        assert_eq!(n.text, "Take ~40 ug/kg - BPC-157");
+        let at = n.text.find("ug/kg").unwrap();
+        let (s, e) = n.orig_range(at, at + 5, src);
+        assert_eq!(&src[s..e], "µg/kg");
+        let at = n.text.find("BPC-157").unwrap();
+        let (s, e) = n.orig_range(at, at + 7, src);
+        assert_eq!(&src[s..e], "BPC\u{00AD}-157");
+    }
+
+    #[test]
+    fn collapses_space_runs_and_keeps_offsets() {
+        let src = "we   recommend\n\tit";
+        let n = map(src);
+        assert_eq!(n.text, "we recommend it");
+        let at = n.text.find("it").unwrap();
+        let (s, e) = n.orig_range(at, at + 2, src);
+        assert_eq!(&src[s..e], "it");
+    }
+
+    #[test]
+    fn zero_width_and_confusables_vanish() {
+        let src = "В\u{200B}РС-157 and ＢＰＣ－１５７";
+        let n = map(src);
+        assert_eq!(n.text, "BPC-157 and BPC-157");
+        let at = n.text.rfind("BPC").unwrap();
+        let (s, e) = n.orig_range(at, at + 7, src);
+        assert_eq!(&src[s..e], "ＢＰＣ－１５７");
+    }
+
+    #[test]
+    fn accents_and_ligatures_fold() {
+        assert_eq!(normalize_pattern("Naïve ﬁsh Éclair"), "naive fish eclair");
+    }
+}

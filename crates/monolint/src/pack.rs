@@ -1,0 +1,328 @@
+//! Rule packs: YAML rule definitions, validated and compiled once at load.
+//!
+//! The engine knows a small closed set of rule kinds (`phrase`, `required`, `dose`, and
+//! `builtin` for the rules the engine itself raises: `io/*`, `suppression/*`). Every
+//! literal phrase of every rule goes into one aho-corasick automaton (see
+//! [`crate::phrases`]); regular expressions are compiled with size limits and run only on
+//! the sentences that need them.
+
+use crate::diagnostic::Severity;
+use crate::error::{locate, LoadError, Source};
+use crate::normalize::normalize_pattern;
+use crate::registry::Status;
+use regex::bytes::{Regex, RegexBuilder};
+use serde::Deserialize;
+
+/// The rule kinds the engine dispatches on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Phrase,
+    Required,
+    Dose,
+    Builtin,
+}
+
+/// Where a phrase rule looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Prose,
+    Heading,
+    Table,
+}
+
+/// Conditions on a compound.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    #[serde(default)]
+    pub status: Vec<Status>,
+    pub sandboxed: Option<bool>,
+    pub prescription: Option<bool>,
+    pub wada: Option<bool>,
+    pub off_label: Option<bool>,
+    pub any: Option<bool>,
+}
+
+/// A rule as written in YAML.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDef {
+    pub id: String,
+    pub kind: Kind,
+    pub severity: Severity,
+    #[serde(default)]
+    pub summary: String,
+    pub message: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub bad: String,
+    #[serde(default)]
+    pub good: String,
+    #[serde(default)]
+    pub fix: String,
+    #[serde(default)]
+    pub link: String,
+    #[serde(default)]
+    pub when: When,
+    #[serde(default)]
+    pub phrases: Vec<String>,
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    #[serde(default)]
+    pub scope: Vec<Scope>,
+    pub negation: Option<bool>,
+    #[serde(default)]
+    pub unless: Vec<String>,
+    /// Regular expressions that, matching anywhere in the sentence, void a match.
+    #[serde(default)]
+    pub unless_patterns: Vec<String>,
+    /// Whether a sentence that is a question can fire (default true).
+    pub questions: Option<bool>,
+    #[serde(default)]
+    pub links: Vec<String>,
+    #[serde(default)]
+    pub cells: Vec<String>,
+    #[serde(default)]
+    pub triggers: Vec<String>,
+    #[serde(default)]
+    pub contexts: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PackFile {
+    rules: Vec<RuleDef>,
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub def: RuleDef,
+    /// Effective severity (after configuration overrides).
+    pub severity: Severity,
+    /// Which pack defined it.
+    pub origin: String,
+    pub patterns: Vec<Regex>,
+    pub link_patterns: Vec<Regex>,
+    pub unless_patterns: Vec<Regex>,
+    pub cells: Vec<String>,
+    pub negation: bool,
+}
+
+impl Rule {
+    pub fn id(&self) -> &str {
+        &self.def.id
+    }
+
+    pub fn in_scope(&self, scope: Scope) -> bool {
+        self.def.scope.is_empty() || self.def.scope.contains(&scope)
+    }
+
+    /// Render the message for a compound display name.
+    pub fn message(&self, compound: Option<&str>) -> String {
+        let name = compound.unwrap_or("this page's compound");
+        self.def.message.replace("{compound}", name)
+    }
+
+    /// The documentation sections `monolint explain` prints, with their names; a section
+    /// that is empty is missing.
+    pub fn doc_sections(&self) -> [(&'static str, &str); 6] {
+        [
+            ("summary", &self.def.summary),
+            ("description", &self.def.description),
+            ("bad", &self.def.bad),
+            ("good", &self.def.good),
+            ("fix", &self.def.fix),
+            ("link", &self.def.link),
+        ]
+    }
+}
+
+/// Limits that keep an untrusted pack from making matching slow or huge.
+pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+pub const MAX_PATTERN_LEN: usize = 2_000;
+
+/// Compile a regular expression from a pack: ASCII-case-insensitive, on normalized bytes.
+pub fn compile_regex(p: &str) -> Result<Regex, regex::Error> {
+    if p.len() > MAX_PATTERN_LEN {
+        return Err(regex::Error::CompiledTooBig(MAX_PATTERN_LEN));
+    }
+    RegexBuilder::new(p)
+        .case_insensitive(true)
+        .unicode(false)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT * 2)
+        .build()
+}
+
+fn valid_id(id: &str) -> bool {
+    let mut parts = id.split('/');
+    let ok = |s: Option<&str>| {
+        s.is_some_and(|s| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+    };
+    ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
+}
+
+/// Parse and validate one pack file.
+pub fn load_pack(source: &Source) -> Result<Vec<Rule>, Box<LoadError>> {
+    let file: PackFile =
+        serde_yaml::from_str(&source.text).map_err(|e| LoadError::yaml(source, &e))?;
+    let mut out = Vec::new();
+    for def in file.rules {
+        let at = |needle: &str| locate(&source.text, Some(&def.id), needle);
+        let err = |needle: &str, msg: String| LoadError::at(source, at(needle), msg);
+        if !valid_id(&def.id) {
+            return Err(err(
+                &def.id,
+                format!("rule id `{}` is not of the form family/name", def.id),
+            )
+            .with_help("ids are lowercase `family/name`, e.g. `dose/unapproved`"));
+        }
+        let compile = |list: &[String], field: &str| -> Result<Vec<Regex>, Box<LoadError>> {
+            list.iter()
+                .map(|p| {
+                    compile_regex(p).map_err(|e| {
+                        err(
+                            p,
+                            format!(
+                                "rule `{}`: invalid regular expression in `{field}`: `{p}`",
+                                def.id
+                            ),
+                        )
+                        .with_label("this pattern")
+                        .with_help(e.to_string())
+                    })
+                })
+                .collect()
+        };
+        let patterns = compile(&def.patterns, "patterns")?;
+        let link_patterns = compile(&def.links, "links")?;
+        let unless_patterns = compile(&def.unless_patterns, "unless_patterns")?;
+        let need = |ok: bool, field: &str, msg: &str| -> Result<(), Box<LoadError>> {
+            if ok {
+                Ok(())
+            } else {
+                Err(err(field, format!("rule `{}`: {msg}", def.id)))
+            }
+        };
+        match def.kind {
+            Kind::Phrase => need(
+                !(def.phrases.is_empty()
+                    && def.patterns.is_empty()
+                    && def.cells.is_empty()
+                    && def.links.is_empty()),
+                "kind",
+                "a phrase rule needs `phrases`, `patterns`, `cells` or `links`",
+            )?,
+            Kind::Required => need(
+                !(def.phrases.is_empty() && def.patterns.is_empty()),
+                "kind",
+                "a required rule needs `phrases` or `patterns` (the phrasings that satisfy it)",
+            )?,
+            Kind::Dose => {}
+            Kind::Builtin => need(
+                source.name.starts_with("<default>"),
+                "builtin",
+                "`builtin` rules are raised by the engine itself and cannot be defined in a pack",
+            )?,
+        }
+        if !def.contexts.is_empty() && def.kind != Kind::Dose {
+            return Err(err(
+                "contexts",
+                format!("rule `{}`: `contexts` applies only to `kind: dose`", def.id),
+            ));
+        }
+        if def.when.off_label.is_some() && def.kind != Kind::Dose {
+            return Err(err(
+                "off_label",
+                format!(
+                    "rule `{}`: `off_label` applies only to `kind: dose`",
+                    def.id
+                ),
+            ));
+        }
+        for p in def
+            .phrases
+            .iter()
+            .chain(&def.unless)
+            .chain(&def.cells)
+            .chain(&def.contexts)
+            .chain(&def.triggers)
+        {
+            if normalize_pattern(p).is_empty() {
+                return Err(err(p, format!("rule `{}`: an empty phrase", def.id)));
+            }
+        }
+        out.push(Rule {
+            severity: def.severity,
+            origin: source.name.clone(),
+            cells: def.cells.iter().map(|c| normalize_pattern(c)).collect(),
+            negation: def.negation.unwrap_or(true),
+            patterns,
+            link_patterns,
+            unless_patterns,
+            def,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(y: &str) -> Result<Vec<Rule>, Box<LoadError>> {
+        load_pack(&Source::new("pack.yaml", y))
+    }
+
+    #[test]
+    fn bad_regex_names_rule_and_pattern_and_line() {
+        let y = "rules:\n  - id: site/x\n    kind: phrase\n    severity: error\n    message: m\n    patterns: ['ok', '(unclosed']\n";
+        let e = load(y).unwrap_err();
+        assert!(
+            e.message.contains("site/x") && e.message.contains("(unclosed"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.line_col(), Some((6, 23)));
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_location() {
+        let y = "rules:\n  - id: site/x\n    kind: phrase\n    severity: error\n    message: m\n    phrasez: [a]\n";
+        let e = load(y).unwrap_err();
+        assert!(
+            e.message.contains("unknown field `phrasez`"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.line_col().map(|l| l.0), Some(6));
+    }
+
+    #[test]
+    fn bad_id_and_empty_phrase_rules() {
+        assert!(load(
+            "rules:\n  - id: NoSlash\n    kind: dose\n    severity: error\n    message: m\n"
+        )
+        .is_err());
+        let e =
+            load("rules:\n  - id: a/b\n    kind: phrase\n    severity: error\n    message: m\n")
+                .unwrap_err();
+        assert!(e.message.contains("needs `phrases`"), "{}", e.message);
+    }
+
+    #[test]
+    fn builtin_only_in_default_pack() {
+        let e =
+            load("rules:\n  - id: io/x\n    kind: builtin\n    severity: error\n    message: m\n")
+                .unwrap_err();
+        assert!(e.message.contains("builtin"), "{}", e.message);
+    }
+}

@@ -1,0 +1,103 @@
+//! The fixture runner: lints every annotated document under `fixtures/` with the embedded
+//! default pack and checks both directions: every expected finding present, nothing extra.
+//! Seeds keep their expectations in a sidecar (`NAME.expect`) because they must stay
+//! byte-identical to `../shared/seeds`.
+
+use monolint::expect::{compare, parse_inline, parse_sidecar, Mismatch};
+use monolint::Linter;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn fixture_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
+            let p = entry.expect("dir entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n != "README.md")
+                && p.extension().is_some_and(|e| {
+                    ["md", "markdown", "mdx", "txt", "html", "htm"]
+                        .contains(&e.to_str().unwrap_or(""))
+                })
+            {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_fixture_reports_exactly_what_it_expects() {
+    let linter = Linter::with_defaults().expect("default pack loads");
+    let dir = root().join("fixtures");
+    let files = fixture_files(&dir);
+    assert!(
+        files.len() >= 20,
+        "too few fixtures found under {}",
+        dir.display()
+    );
+    let mut report = String::new();
+    let mut total_expected = 0;
+    for path in &files {
+        let bytes = std::fs::read(path).expect("read fixture");
+        let text = String::from_utf8_lossy(&bytes);
+        let sidecar = path.with_file_name(format!(
+            "{}.expect",
+            path.file_name().unwrap().to_string_lossy()
+        ));
+        let expected = if sidecar.exists() {
+            parse_sidecar(&std::fs::read_to_string(&sidecar).expect("read sidecar"))
+                .unwrap_or_else(|e| panic!("{}: {e}", sidecar.display()))
+        } else {
+            parse_inline(&text)
+        };
+        total_expected += expected.values().sum::<usize>();
+        let rel = path
+            .strip_prefix(&dir)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        let found = linter.lint_bytes(&rel, &bytes).diagnostics;
+        let lines: Vec<&str> = text.lines().collect();
+        for m in compare(&expected, &found) {
+            let (line, what) = match &m {
+                Mismatch::Missing { line, rule } => (*line, format!("missing    {rule}")),
+                Mismatch::Unexpected {
+                    line, rule, text, ..
+                } => (*line, format!("unexpected {rule} on `{text}`")),
+            };
+            let src = lines.get(line.wrapping_sub(1)).unwrap_or(&"");
+            let src: String = src.chars().take(100).collect();
+            report.push_str(&format!("{rel}:{line}: {what}\n      | {src}\n"));
+        }
+    }
+    assert!(
+        total_expected > 100,
+        "fixtures expect only {total_expected} findings"
+    );
+    assert!(report.is_empty(), "fixture mismatches:\n{report}");
+}
+
+#[test]
+fn seeds_are_byte_identical_to_shared() {
+    let shared = root().join("../shared/seeds");
+    if !shared.exists() {
+        // CI has ../shared beside the clone; a lone clone checks the copies only
+        return;
+    }
+    for name in ["000_80225c95d32a8a09.txt", "003_e3f48c51a407afa7.txt"] {
+        let a = std::fs::read(shared.join(name)).expect("shared seed");
+        let b = std::fs::read(root().join("fixtures/seeds").join(name)).expect("fixture seed");
+        assert!(
+            a == b,
+            "fixtures/seeds/{name} differs from ../shared/seeds/{name}"
+        );
+    }
+}
