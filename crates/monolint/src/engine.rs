@@ -304,7 +304,7 @@ impl Linter {
                     rule.severity,
                     rule.message(compound.map(|c| c.name.as_str())),
                     compound.map(|c| c.id.clone()),
-                    (!rule.def.fix.is_empty()).then(|| rule.def.fix.trim().to_string()),
+                    rule.help(compound.map(|c| c.name.as_str())),
                 )
             })
             .collect();
@@ -330,7 +330,7 @@ impl Linter {
         }
         let rule = &self.rules[i];
         let index = LineIndex::new(text);
-        let help = (!rule.def.fix.is_empty()).then(|| rule.def.fix.trim().to_string());
+        let help = rule.help(None);
         out.push(make(
             &index,
             text,

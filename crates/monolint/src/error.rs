@@ -37,7 +37,11 @@ pub struct LoadError {
 
 impl LoadError {
     /// An error at `span` (byte range) of `source`.
-    pub fn at(source: &Source, span: Option<(usize, usize)>, message: impl Into<String>) -> Box<Self> {
+    pub fn at(
+        source: &Source,
+        span: Option<(usize, usize)>,
+        message: impl Into<String>,
+    ) -> Box<Self> {
         let span = span.map(|(s, e)| {
             let s = s.min(source.text.len());
             let e = e.clamp(s, source.text.len());

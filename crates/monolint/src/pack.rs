@@ -127,6 +127,12 @@ impl Rule {
         self.def.message.replace("{compound}", name)
     }
 
+    /// The fix text for a finding about `compound` (display name), if the rule has one.
+    pub fn help(&self, compound: Option<&str>) -> Option<String> {
+        let fix = self.def.fix.trim();
+        (!fix.is_empty()).then(|| fix.replace("{compound}", compound.unwrap_or("this compound")))
+    }
+
     /// The documentation sections `monolint explain` prints, with their names; a section
     /// that is empty is missing.
     pub fn doc_sections(&self) -> [(&'static str, &str); 6] {

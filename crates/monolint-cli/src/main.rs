@@ -1,0 +1,104 @@
+//! `monolint`: the command-line front end. Arguments, configuration discovery, walking,
+//! output and exit codes live here; the rule engine is the `monolint` library.
+//!
+//! Exit codes: 0 nothing at or above the fail level; 1 findings at or above it; 2 the run
+//! could not be trusted (bad arguments, bad configuration or rules, unreadable input).
+
+// The binary owns I/O: printing is its job (the library denies it).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod check;
+mod commands;
+mod output;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "monolint",
+    version,
+    about = "Content-safety linting for health monographs"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lint files and folders (default: the current folder)
+    Check(CheckArgs),
+    /// List every rule: id, severity, one-line summary
+    Rules {
+        /// Rule packs come from this configuration instead of the nearest monolint.yaml
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Explain a rule: what it catches, why, examples, how to fix and suppress it
+    Explain {
+        /// A rule id, e.g. dose/unapproved
+        rule: String,
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Look compounds up in the registry: names, status, flags, sources
+    Compounds {
+        /// Part of an id, name or alias; lists every compound when absent
+        query: Option<String>,
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// Files and folders to lint; `-` reads standard input
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Configuration file (default: the nearest monolint.yaml from the working folder up)
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Lowest severity that makes the run fail (exit 1)
+    #[arg(long, value_enum, default_value = "error")]
+    fail_on: FailOn,
+    /// The name standard input is linted as (its extension picks the format)
+    #[arg(long)]
+    stdin_filename: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Rules { config } => commands::rules(config.as_deref()),
+        Command::Explain { rule, config } => commands::explain(&rule, config.as_deref()),
+        Command::Compounds { query, config } => {
+            commands::compounds(query.as_deref(), config.as_deref())
+        }
+    };
+    ExitCode::from(code)
+}
