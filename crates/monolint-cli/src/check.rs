@@ -27,10 +27,19 @@ fn discover(start: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// A path as the user should see it: relative to the working folder when inside it.
+fn shown(path: &Path) -> String {
+    let rel = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    display(&rel)
+}
+
 fn read_source(path: &Path) -> Result<Source, String> {
     std::fs::read_to_string(path)
-        .map(|t| Source::new(path.display().to_string(), t))
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))
+        .map(|t| Source::new(shown(path), t))
+        .map_err(|e| format!("cannot read {}: {e}", shown(path)))
 }
 
 /// Build the linter. Errors are already rendered for standard error.
@@ -163,10 +172,16 @@ fn collect(args: &CheckArgs, setup: &Setup, problems: &mut Vec<String>) -> Vec<P
             });
         for entry in walker {
             match entry {
-                Ok(e) if e.file_type().is_file() => {
+                Ok(e) if e.file_type().is_file() || e.file_type().is_symlink() => {
                     let path = e.path();
-                    if lintable(path) && !excluded(&setup.exclude, path) {
-                        files.push(path.to_path_buf());
+                    if !lintable(path) || excluded(&setup.exclude, path) {
+                        continue;
+                    }
+                    // a link is linted through; one that leads nowhere is a problem, not a skip
+                    match std::fs::metadata(path) {
+                        Ok(m) if m.is_file() => files.push(path.to_path_buf()),
+                        Ok(_) => {}
+                        Err(err) => problems.push(format!("cannot read {}: {err}", display(path))),
                     }
                 }
                 Ok(_) => {}
@@ -220,7 +235,13 @@ pub fn run(args: &CheckArgs) -> u8 {
         if report.linted {
             linted += 1;
         }
-        let text = std::sync::Arc::new(String::from_utf8_lossy(&bytes).into_owned());
+        // a file that was not linted (binary) has no text worth showing
+        let text = if report.linted {
+            String::from_utf8_lossy(&bytes).into_owned()
+        } else {
+            String::new()
+        };
+        let text = std::sync::Arc::new(text);
         results.push(FileResult {
             path: name,
             text,
@@ -228,13 +249,13 @@ pub fn run(args: &CheckArgs) -> u8 {
         });
     }
     results.sort_by(|a, b| a.path.cmp(&b.path));
-    output::emit(args.format, &results, linted);
     for p in &problems {
         eprintln!("monolint: error: {p}");
     }
     if linted == 0 && problems.is_empty() {
         eprintln!("monolint: error: nothing was linted");
     }
+    output::emit(args.format, &results, linted);
     if !problems.is_empty() || linted == 0 {
         return 2;
     }

@@ -96,10 +96,13 @@ impl MietteDiagnostic for Finding<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.src)
+        (!self.src.inner().is_empty()).then_some(&self.src as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.src.inner().is_empty() {
+            return None;
+        }
         let label = match &self.d.compound {
             Some(c) => format!("{} ({c})", self.d.rule),
             None => self.d.rule.clone(),
