@@ -69,7 +69,14 @@ impl LoadError {
     /// A serde_yaml parse or shape error, placed where the parser stopped.
     pub fn yaml(source: &Source, err: &serde_yaml::Error) -> Box<Self> {
         let span = err.location().map(|l| {
-            let s = l.index();
+            let text = &source.text;
+            // at the end of the file there is nothing to underline: point at the last line
+            // with content instead (an unclosed bracket, a missing value)
+            let s = if l.index() >= text.trim_end().len() {
+                text.trim_end().rfind('\n').map_or(0, |i| i + 1)
+            } else {
+                l.index()
+            };
             let e = source.text[s.min(source.text.len())..]
                 .find('\n')
                 .map_or(source.text.len(), |n| s + n);
