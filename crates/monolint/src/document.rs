@@ -13,6 +13,7 @@ use std::ops::Range;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Markdown,
+    Html,
     Text,
 }
 
@@ -25,6 +26,11 @@ impl Format {
             .any(|e| lower.ends_with(e))
         {
             Format::Markdown
+        } else if [".html", ".htm", ".xhtml"]
+            .iter()
+            .any(|e| lower.ends_with(e))
+        {
+            Format::Html
         } else {
             Format::Text
         }
@@ -92,6 +98,8 @@ pub struct Document<'a> {
     pub links: Vec<Link>,
     pub comments: Vec<Comment>,
     pub front: FrontMatter,
+    /// Where body text starts when it is not the first block (HTML: after `<title>`).
+    pub body: Option<usize>,
 }
 
 impl<'a> Document<'a> {
@@ -99,6 +107,7 @@ impl<'a> Document<'a> {
         let mut b = Builder::new(src, format);
         match format {
             Format::Markdown => b.markdown(),
+            Format::Html => b.html(),
             Format::Text => b.plain_text(),
         }
         b.finish()
@@ -106,7 +115,14 @@ impl<'a> Document<'a> {
 
     /// Byte offset of the first line of body text (where document-level findings point).
     pub fn body_start(&self) -> usize {
-        self.blocks.first().map_or(0, |b| b.start)
+        match self.body {
+            Some(i) => self
+                .blocks
+                .get(i)
+                .or(self.blocks.first())
+                .map_or(0, |b| b.start),
+            None => self.blocks.first().map_or(0, |b| b.start),
+        }
     }
 
     /// The title block: the first heading, else the first block.
@@ -131,6 +147,7 @@ struct Builder<'a> {
     front: FrontMatter,
     cur: Option<(BlockKind, Option<CellPos>, NormText, usize)>,
     level: u8,
+    body: Option<usize>,
     section: Option<usize>,
 }
 
@@ -145,6 +162,7 @@ impl<'a> Builder<'a> {
             front: FrontMatter::default(),
             cur: None,
             level: 0,
+            body: None,
             section: None,
         }
     }
@@ -158,6 +176,7 @@ impl<'a> Builder<'a> {
             links: self.links,
             comments: self.comments,
             front: self.front,
+            body: self.body,
         }
     }
 
@@ -169,6 +188,7 @@ impl<'a> Builder<'a> {
     fn flush(&mut self) {
         if let Some((kind, cell, mut norm, start)) = self.cur.take() {
             norm.trim_end();
+            norm.collapse_spaced();
             if norm.text.is_empty() && cell.is_none() {
                 return;
             }
@@ -215,17 +235,263 @@ impl<'a> Builder<'a> {
             } else {
                 // decoded differently from the source (an entity, an escape): the whole
                 // source range stands for the decoded text
-                let mut n = NormText::new();
-                n.push(0, text);
-                n.trim_end();
-                if !n.text.is_empty() {
-                    if norm.text.ends_with(' ') && n.text.starts_with(' ') {
-                        norm.push_replaced(range.start, range.end, n.text.trim_start());
-                    } else {
-                        norm.push_replaced(range.start, range.end, &n.text);
+                push_decoded(norm, range, text);
+            }
+        }
+    }
+
+    /// Append raw HTML text `src[range]`, decoding character references one by one so
+    /// that every other character keeps its exact position.
+    fn push_html_text(&mut self, range: Range<usize>) {
+        let src = self.src;
+        let Some(raw) = src.get(range.clone()) else {
+            return;
+        };
+        if raw.trim().is_empty() {
+            self.push_break(range.start);
+            return;
+        }
+        if self.cur.is_none() {
+            self.open(BlockKind::Prose, None);
+        }
+        let Some((_, _, norm, start)) = self.cur.as_mut() else {
+            return;
+        };
+        if *start == usize::MAX {
+            *start = range.start + (raw.len() - raw.trim_start().len());
+        }
+        let mut at = 0;
+        while let Some(amp) = raw[at..].find('&') {
+            let amp = at + amp;
+            norm.push(range.start + at, &raw[at..amp]);
+            let tail = &raw[amp + 1..];
+            let len = tail
+                .bytes()
+                .take(32)
+                .position(|b| !(b.is_ascii_alphanumeric() || b == b'#'))
+                .unwrap_or(tail.len().min(32));
+            let end = if tail.as_bytes().get(len) == Some(&b';') {
+                amp + 1 + len + 1
+            } else {
+                amp + 1 + len
+            };
+            let entity = &raw[amp..end];
+            let decoded = html_escape::decode_html_entities(entity);
+            if len > 0 && decoded != entity {
+                push_decoded(norm, range.start + amp..range.start + end, &decoded);
+                at = end;
+            } else {
+                norm.push(range.start + amp, "&");
+                at = amp + 1;
+            }
+        }
+        norm.push(range.start + at, &raw[at..]);
+    }
+
+    fn html(&mut self) {
+        use html5gum::{DefaultEmitter, Token, Tokenizer};
+        let src = self.src;
+        let mut emitter = DefaultEmitter::<usize>::new_with_span();
+        emitter.naively_switch_states(true);
+        // elements whose content is never prose
+        const SKIP: &[&[u8]] = &[
+            b"script",
+            b"style",
+            b"template",
+            b"noscript",
+            b"svg",
+            b"math",
+            b"code",
+            b"pre",
+            b"textarea",
+            b"select",
+            b"object",
+            b"iframe",
+        ];
+        const BLOCK: &[&[u8]] = &[
+            b"p",
+            b"div",
+            b"li",
+            b"ul",
+            b"ol",
+            b"dl",
+            b"dt",
+            b"dd",
+            b"blockquote",
+            b"section",
+            b"article",
+            b"header",
+            b"footer",
+            b"nav",
+            b"aside",
+            b"main",
+            b"figure",
+            b"figcaption",
+            b"form",
+            b"fieldset",
+            b"legend",
+            b"details",
+            b"summary",
+            b"address",
+            b"hr",
+            b"body",
+            b"html",
+            b"caption",
+            b"label",
+            b"button",
+            b"option",
+            b"center",
+        ];
+        let mut skip: Vec<Vec<u8>> = Vec::new();
+        let mut in_head = false;
+        let mut in_title = false;
+        let mut table = 0u32;
+        let mut tables: Vec<(u32, u32, u32, bool)> = Vec::new(); // (id, row, col, first row)
+        let mut in_thead = false;
+        let mut link: Option<(String, usize)> = None;
+        let mut title_block: Option<usize> = None;
+        for tok in Tokenizer::new_with_emitter(src, emitter) {
+            let Ok(tok) = tok;
+            match tok {
+                Token::StartTag(tag) => {
+                    let name = tag.name.to_ascii_lowercase();
+                    let span = tag.span.start..tag.span.end;
+                    if !skip.is_empty() {
+                        if SKIP.contains(&name.as_slice()) && !tag.self_closing {
+                            skip.push(name);
+                        }
+                        continue;
+                    }
+                    match name.as_slice() {
+                        b"head" => in_head = true,
+                        b"title" => {
+                            in_title = true;
+                            self.open(BlockKind::Heading, None);
+                            self.level = 1;
+                        }
+                        b"body" => {
+                            in_head = false;
+                            self.flush();
+                            self.body.get_or_insert(self.blocks.len());
+                        }
+                        n if SKIP.contains(&n) && !tag.self_closing => {
+                            self.flush();
+                            skip.push(name);
+                        }
+                        [b'h', d @ b'1'..=b'6'] => {
+                            self.open(BlockKind::Heading, None);
+                            self.level = d - b'0';
+                        }
+                        b"table" => {
+                            self.flush();
+                            table += 1;
+                            tables.push((table, 0, 0, true));
+                        }
+                        b"thead" => in_thead = true,
+                        b"tbody" | b"tfoot" => in_thead = false,
+                        b"tr" => {
+                            self.flush();
+                            if let Some(t) = tables.last_mut() {
+                                if !(t.3 && t.1 == 0) || in_thead {
+                                    t.3 = false;
+                                }
+                                if !in_thead {
+                                    t.1 += 1;
+                                }
+                                t.2 = 0;
+                            }
+                        }
+                        b"td" | b"th" => {
+                            if let Some(t) = tables.last_mut() {
+                                let first_row = t.1 <= 1 && !tag.self_closing;
+                                let header = in_thead
+                                    || (name.as_slice() == b"th"
+                                        && first_row
+                                        && all_th_row(src, span.end));
+                                let pos = CellPos {
+                                    table: t.0,
+                                    row: if header { 0 } else { t.1 },
+                                    col: t.2,
+                                    header,
+                                };
+                                t.2 += 1;
+                                self.open(BlockKind::Cell, Some(pos));
+                            }
+                        }
+                        b"br" => self.push_break(span.start),
+                        b"a" => {
+                            if let Some(href) = tag.attributes.get(b"href".as_slice()) {
+                                link = Some((
+                                    String::from_utf8_lossy(&href.value).into_owned(),
+                                    span.start,
+                                ));
+                            }
+                        }
+                        n if BLOCK.contains(&n) => self.flush(),
+                        _ => {}
                     }
                 }
+                Token::EndTag(tag) => {
+                    let name = tag.name.to_ascii_lowercase();
+                    if let Some(top) = skip.last() {
+                        if *top == name {
+                            skip.pop();
+                        }
+                        continue;
+                    }
+                    match name.as_slice() {
+                        b"head" => in_head = false,
+                        b"title" => {
+                            in_title = false;
+                            self.flush();
+                            if self
+                                .blocks
+                                .last()
+                                .is_some_and(|b| b.kind == BlockKind::Heading)
+                            {
+                                title_block = Some(self.blocks.len() - 1);
+                            }
+                        }
+                        [b'h', b'1'..=b'6'] | b"td" | b"th" | b"tr" => self.flush(),
+                        b"table" => {
+                            self.flush();
+                            tables.pop();
+                        }
+                        b"thead" => in_thead = false,
+                        b"a" => {
+                            if let Some((url, start)) = link.take() {
+                                self.links.push(Link {
+                                    url,
+                                    span: start..tag.span.end,
+                                });
+                            }
+                        }
+                        n if BLOCK.contains(&n) => self.flush(),
+                        _ => {}
+                    }
+                }
+                Token::String(s) => {
+                    if skip.is_empty() && (!in_head || in_title) {
+                        self.push_html_text(s.span.start..s.span.end);
+                    }
+                }
+                Token::Comment(c) => {
+                    let span = c.span.start..c.span.end;
+                    let body = String::from_utf8_lossy(&c.value).trim().to_string();
+                    self.comments.push(Comment { body, span });
+                    self.push_break(c.span.start);
+                }
+                Token::Doctype(_) | Token::Error(_) => {}
             }
+        }
+        self.flush();
+        // no <body> tag: body text starts after the <title>, if there was one
+        if self.body.is_none() {
+            self.body = title_block.map(|t| t + 1);
+        }
+        // a <body> with no text: fall back to the first block
+        if self.body.is_some_and(|b| b >= self.blocks.len()) {
+            self.body = None;
         }
     }
 
@@ -505,6 +771,37 @@ impl<'a> Builder<'a> {
             self.flush();
         }
     }
+}
+
+/// Append decoded text standing for the source range as a whole.
+fn push_decoded(norm: &mut NormText, range: Range<usize>, text: &str) {
+    let mut n = NormText::new();
+    n.push(0, text);
+    if n.text.is_empty() {
+        return;
+    }
+    if n.text == " " {
+        norm.push_break(range.start);
+        return;
+    }
+    n.trim_end();
+    if norm.text.ends_with(' ') && n.text.starts_with(' ') {
+        norm.push_replaced(range.start, range.end, n.text.trim_start());
+    } else {
+        norm.push_replaced(range.start, range.end, &n.text);
+    }
+}
+
+/// Whether the table row holding a `<th>` that ends at `at` is all header cells (a header
+/// row), rather than a body row with a header cell in its first column.
+fn all_th_row(src: &str, at: usize) -> bool {
+    let rest = &src[at.min(src.len())..];
+    let lower = rest[..rest.len().min(4096)].to_ascii_lowercase();
+    let end = lower
+        .find("</tr")
+        .or_else(|| lower.find("<tr"))
+        .unwrap_or(lower.len());
+    !lower[..end].contains("<td")
 }
 
 /// A line that is only a directive or annotation comment (`<!-- monolint-… -->`,

@@ -10,14 +10,17 @@ use std::sync::OnceLock;
 
 const NUM: &str = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?|\.\d+)";
 const UNIT: &str = r"(?:milligrams?|micrograms?|mcgs?|nanograms?|grams?|gm|mgs?|ug|ng|g|i\.u\.|iu|international\s+units?|units?|milliliters?|millilitres?|ml|cc)";
+/// Numbers written as words: "two hundred fifty", "half a", "a quarter of a".
+const WORDS: &str = r"(?:(?:half|a\s+half)\s+an?|a\s+quarter\s+of\s+an?|(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand)(?:[\s-]+(?:and[\s-]+)?|\b))+)";
 const PER: &str =
     r"(?:\s*(?:/|per|a|each)\s*(?:kg|kilograms?|kilos?)(?:\s+(?:of\s+)?body\s*weight)?)";
 
 fn figure_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        let pat =
-            format!(r"(?:~\s*)?{NUM}(?:\s*{UNIT})?(?:\s*(?:-|to|or)\s*~?\s*{NUM})?\s*{UNIT}{PER}?");
+        let pat = format!(
+            r"(?:~\s*)?{NUM}(?:\s*{UNIT})?(?:\s*(?:-|to|or)\s*~?\s*{NUM})?\s*{UNIT}{PER}?|\b{WORDS}\s*{UNIT}{PER}?"
+        );
         // the pattern is a constant: a failure here is a bug caught by every test
         RegexBuilder::new(&pat)
             .case_insensitive(true)
@@ -37,14 +40,27 @@ pub struct Figure {
 /// Every dose figure in `text` (normalized).
 pub fn find_figures(text: &str, out: &mut Vec<Figure>) {
     let bytes = text.as_bytes();
-    if !bytes.iter().any(u8::is_ascii_digit) {
+    // prefilter: no digit and no spelled-out unit, no figure
+    let spelled = |w: &[u8]| bytes.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
+    if !bytes.iter().any(u8::is_ascii_digit) && !spelled(b"gram") && !spelled(b"unit") {
         return;
     }
     for m in figure_regex().find_iter(bytes) {
         let (s, e) = (m.start(), m.end());
-        // whole figure: no letter or digit glued to either side ("ly3437943 mg", "5 mgx")
+        // whole figure: no digit or short code glued before it ("ly3437943mg", "v2mg"),
+        // though a scraped table may glue a cell's label to it ("Dose200-400mcg")
         if s > 0 && (is_word_byte(bytes[s - 1]) || bytes[s - 1] == b'.') {
-            continue;
+            let letters = bytes[..s]
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_alphabetic())
+                .count();
+            let glued_label = letters >= 3
+                && bytes[s].is_ascii_digit()
+                && (letters == s || !is_word_byte(bytes[s - letters - 1]));
+            if !glued_label {
+                continue;
+            }
         }
         if e < bytes.len() && is_word_byte(bytes[e]) {
             continue;
@@ -125,6 +141,13 @@ mod tests {
         );
         assert_eq!(figs("two doses of 2 micrograms"), ["2 micrograms"]);
         assert_eq!(figs("3mgs"), ["3mgs"]);
+        assert_eq!(figs("2,5 mg and 2iu"), ["2,5 mg", "2iu"]);
+        assert_eq!(figs("Standard Subcutaneous Dose200–400mcg"), ["200-400mcg"]);
+        assert_eq!(
+            figs("two hundred fifty micrograms, half a milligram"),
+            ["two hundred fifty micrograms", "half a milligram"]
+        );
+        assert_eq!(figs("６０–９０ µg/kg"), ["60-90 ug/kg"]);
     }
 
     #[test]

@@ -408,7 +408,9 @@ impl Linter {
         }
         if out.is_empty() {
             let title = match doc.format {
-                Format::Markdown => doc.blocks.iter().position(|b| b.kind == BlockKind::Heading),
+                Format::Markdown | Format::Html => {
+                    doc.blocks.iter().position(|b| b.kind == BlockKind::Heading)
+                }
                 Format::Text => doc.title_block(),
             };
             if let Some(t) = title {
@@ -667,9 +669,16 @@ impl Linter {
                             .find(|&p| ok(self.registry.get(p)))
                     });
                 if let Some(c) = c {
-                    if out.iter().any(|r| {
-                        r.rule == ri && r.start <= link.span.start && r.end >= link.span.start
-                    }) {
+                    // a link in a block that already has this finding adds nothing
+                    let block = ctx.doc.blocks.iter().rfind(|b| b.start <= link.span.start);
+                    let (bs, be) = block.map_or((link.span.start, link.span.end), |b| {
+                        b.norm.orig_range(0, b.norm.text.len(), ctx.doc.src)
+                    });
+                    let (bs, be) = (bs.min(link.span.start), be.max(link.span.end));
+                    if out
+                        .iter()
+                        .any(|r| r.rule == ri && r.start < be && r.end > bs)
+                    {
                         continue;
                     }
                     out.push(Raw {
@@ -748,6 +757,13 @@ impl Linter {
             figs.clear();
             find_figures(text, &mut figs);
             for f in &figs {
+                // a figure inside a compound's name ("CJC1295mg" glued) is not a figure
+                if ctx.mentions[bi]
+                    .iter()
+                    .any(|m| m.start < f.end && f.start < m.end)
+                {
+                    continue;
+                }
                 let Some(&sent) = ctx.sentences[bi]
                     .iter()
                     .find(|s| s.0 <= f.start && f.start < s.1)
@@ -811,13 +827,18 @@ fn sort(d: &mut [Diagnostic]) {
     d.sort_by(|a, b| (a.offset, &a.rule, a.length).cmp(&(b.offset, &b.rule, b.length)));
 }
 
-/// The first line of body text, trimmed: where document-level findings point.
+/// The first line of body text: where document-level findings point. It spans the first
+/// block's text on its first line (not the markup around it).
 fn body_line(doc: &Document<'_>) -> (usize, usize) {
     let s = doc.body_start();
     let rest = &doc.src[s..];
-    let e = s + rest.find('\n').unwrap_or(rest.len());
-    let line = doc.src[s..e].trim_end();
-    (s, s + line.len())
+    let line_end = s + rest.find('\n').unwrap_or(rest.len());
+    let block = doc.blocks.iter().find(|b| b.start == s);
+    let text_end = block.map_or(line_end, |b| {
+        b.norm.orig_range(0, b.norm.text.len(), doc.src).1
+    });
+    let e = text_end.min(line_end).max(s);
+    (s, s + doc.src[s..e].trim_end().len())
 }
 
 /// Sentence ranges of normalized text (UAX #29), trailing spaces trimmed.

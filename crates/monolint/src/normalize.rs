@@ -297,6 +297,105 @@ impl NormText {
         }
     }
 
+    /// Remove the normalized byte ranges `dels` (sorted, disjoint), keeping the map exact.
+    pub fn remove(&mut self, dels: &[(usize, usize)]) {
+        if dels.is_empty() {
+            return;
+        }
+        let mut kept = Vec::with_capacity(dels.len() + 1);
+        let mut at = 0;
+        for &(s, e) in dels {
+            if s > at {
+                kept.push((at, s));
+            }
+            at = at.max(e);
+        }
+        if at < self.text.len() {
+            kept.push((at, self.text.len()));
+        }
+        let mut text = String::with_capacity(self.text.len());
+        let mut segs = Vec::with_capacity(self.segs.len() + dels.len());
+        for (ks, ke) in kept {
+            let base = text.len();
+            text.push_str(&self.text[ks..ke]);
+            let mut i = self
+                .segs
+                .partition_point(|s| s.norm as usize <= ks)
+                .saturating_sub(1);
+            while i < self.segs.len() {
+                let seg = self.segs[i];
+                let seg_start = seg.norm as usize;
+                let seg_end = self
+                    .segs
+                    .get(i + 1)
+                    .map_or(self.text.len(), |n| n.norm as usize);
+                if seg_start >= ke {
+                    break;
+                }
+                let (s, e) = (seg_start.max(ks), seg_end.min(ke));
+                if s < e {
+                    let orig = if seg.ident {
+                        seg.orig + (s - seg_start) as u32
+                    } else {
+                        seg.orig
+                    };
+                    segs.push(Seg {
+                        norm: (base + s - ks) as u32,
+                        orig,
+                        orig_end: seg.orig_end,
+                        ident: seg.ident,
+                    });
+                }
+                i += 1;
+            }
+        }
+        self.text = text;
+        self.segs = segs;
+    }
+
+    /// Join letters and digits written with spaces between them ("B P C - 1 5 7",
+    /// "2 5 0 m c g"), an evasion of word matching: a run of at least three one-character
+    /// tokens loses its inner spaces. A lone "x" (multiplication) never joins a run.
+    pub fn collapse_spaced(&mut self) {
+        let b = self.text.as_bytes();
+        // a token edge: the text's end, a space, or punctuation other than a hyphen
+        let edge = |c: u8| !(c.is_ascii_alphanumeric() || c == b'-' || c >= 0x80);
+        let single = |i: usize| -> bool {
+            let c = b[i];
+            (c.is_ascii_alphanumeric() || c == b'-')
+                && c != b'x'
+                && c != b'X'
+                && (i == 0 || edge(b[i - 1]))
+                && (i + 1 == b.len() || edge(b[i + 1]))
+        };
+        let mut dels = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if !single(i) {
+                i += 1;
+                continue;
+            }
+            // a run: single, space, single, space, ...
+            let mut end = i;
+            let mut count = 1;
+            let mut alnum = usize::from(b[i].is_ascii_alphanumeric());
+            while end + 2 < b.len() && b[end + 1] == b' ' && single(end + 2) {
+                end += 2;
+                count += 1;
+                alnum += usize::from(b[end].is_ascii_alphanumeric());
+            }
+            if count >= 3 && alnum >= 2 {
+                let mut k = i + 1;
+                while k < end {
+                    dels.push((k, k + 1));
+                    k += 2;
+                }
+            }
+            i = end + 1;
+        }
+        self.remove(&dels);
+    }
+
     /// Trim a trailing collapsed space, keeping the map consistent.
     pub fn trim_end(&mut self) {
         while self.text.ends_with(' ') {
@@ -363,6 +462,22 @@ mod tests {
         let at = n.text.rfind("BPC").unwrap();
         let (s, e) = n.orig_range(at, at + 7, src);
         assert_eq!(&src[s..e], "ＢＰＣ－１５７");
+    }
+
+    #[test]
+    fn spaced_out_letters_join_and_map_back() {
+        let src = "Take 2 5 0 m c g of B P C - 1 5 7, 2 x 5 mg, a b";
+        let mut n = map(src);
+        n.collapse_spaced();
+        assert_eq!(n.text, "Take 250mcg of BPC-157, 2 x 5 mg, a b");
+        let at = n.text.find("BPC-157").unwrap();
+        let (s, e) = n.orig_range(at, at + 7, src);
+        assert_eq!(&src[s..e], "B P C - 1 5 7");
+        let at = n.text.find("of").unwrap();
+        assert_eq!(
+            n.orig_range(at, at + 2, src),
+            (src.find("of").unwrap(), src.find("of").unwrap() + 2)
+        );
     }
 
     #[test]
