@@ -81,7 +81,7 @@ fn fold_char(c: char) -> Fold {
         '\u{2248}' | '\u{223C}' => Fold::Char('~'),
         '\u{2026}' => Fold::Str("...".into()),
         _ => {
-            if let Some(l) = confusable(c) {
+            if let Some(l) = confusable(c).or_else(|| skeleton_letter(c)) {
                 return Fold::Char(l);
             }
             if is_combining_mark(c) {
@@ -163,6 +163,21 @@ fn confusable(c: char) -> Option<char> {
         'ρ' => 'p',
         _ => return None,
     })
+}
+
+/// A letter from another script whose UTS #39 confusable skeleton is one ASCII letter
+/// (Cherokee, Armenian, mathematical alphanumerics, ...). ASCII itself is never folded
+/// this way: skeletons also fold `1` to `l`, which would corrupt figures.
+fn skeleton_letter(c: char) -> Option<char> {
+    if c.is_ascii() || !c.is_alphabetic() {
+        return None;
+    }
+    let mut buf = [0u8; 4];
+    let mut sk = unicode_security::confusable_detection::skeleton(c.encode_utf8(&mut buf));
+    match (sk.next(), sk.next()) {
+        (Some(l), None) if l.is_ascii_alphabetic() => Some(l),
+        _ => None,
+    }
 }
 
 impl NormText {
@@ -478,6 +493,17 @@ mod tests {
             n.orig_range(at, at + 2, src),
             (src.find("of").unwrap(), src.find("of").unwrap() + 2)
         );
+    }
+
+    #[test]
+    fn other_scripts_fold_to_their_latin_skeleton() {
+        // Cyrillic (table), Armenian and mathematical bold (UTS #39 skeletons)
+        assert_eq!(
+            normalize_pattern("ВРС-157 օsta \u{1D42C}ema"),
+            "bpc-157 osta sema"
+        );
+        // words in other scripts that have no Latin look-alike are left alone
+        assert_eq!(normalize_pattern("日本"), "日本");
     }
 
     #[test]
