@@ -277,9 +277,23 @@ impl<'a> Builder<'a> {
             };
             let entity = &raw[amp..end];
             let decoded = html_escape::decode_html_entities(entity);
+            // a legacy reference without its semicolon ("&microg"): the longest name that
+            // decodes, as browsers read it
+            let legacy = (decoded == entity && !entity.ends_with(';'))
+                .then(|| {
+                    (2..len).rev().find_map(|l| {
+                        let cand = format!("{};", &raw[amp..amp + 1 + l]);
+                        let d = html_escape::decode_html_entities(&cand);
+                        (d != cand).then(|| (amp + 1 + l, d.into_owned()))
+                    })
+                })
+                .flatten();
             if len > 0 && decoded != entity {
                 push_decoded(norm, range.start + amp..range.start + end, &decoded);
                 at = end;
+            } else if let Some((lend, d)) = legacy {
+                push_decoded(norm, range.start + amp..range.start + lend, &d);
+                at = lend;
             } else {
                 norm.push(range.start + amp, "&");
                 at = amp + 1;
@@ -298,13 +312,11 @@ impl<'a> Builder<'a> {
             b"script",
             b"style",
             b"template",
-            b"noscript",
             b"svg",
             b"math",
             b"code",
             b"pre",
             b"textarea",
-            b"select",
             b"object",
             b"iframe",
         ];
@@ -419,6 +431,19 @@ impl<'a> Builder<'a> {
                             }
                         }
                         b"br" => self.push_break(span.start),
+                        // alt text is read out by screen readers and shown when an image
+                        // fails: prose, a block of its own
+                        b"img" | b"area" => {
+                            if let Some(alt) = tag.attributes.get(b"alt".as_slice()) {
+                                let (s, e) = (alt.span.start, alt.span.end);
+                                if s < e && e <= src.len() {
+                                    self.flush();
+                                    self.open(BlockKind::Prose, None);
+                                    self.push_html_text(s..e);
+                                    self.flush();
+                                }
+                            }
+                        }
                         b"a" => {
                             if let Some(href) = tag.attributes.get(b"href".as_slice()) {
                                 link = Some((

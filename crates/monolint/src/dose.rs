@@ -1,25 +1,28 @@
 //! Dose figures: a number or range with a dose unit, on normalized text.
 //!
 //! "250 mcg", "25mg", "20-25 mg", "0.04 to 0.08 mg per kilogram", "250mcg to 500mcg",
-//! "~2 mg", "2,000 IU", "10 units", "2 mL", "60-90 ug/kg". Percentages, years, counts,
-//! durations, cm/yr, fold changes and PMIDs carry no dose unit and are never figures.
+//! "~2 mg", "2,000 IU", "2,5 mg", "10 units", "2 mL", "60-90 ug/kg", "6.4-12.8 nmol/kg",
+//! "two hundred fifty micrograms", and labels glued on by scraped tables
+//! ("Dose200-400mcg"). "1 mg or 3 mg" is two figures. Percentages, years, counts,
+//! durations, cm/yr, fold changes and PMIDs carry no dose unit and are never figures;
+//! concentrations and lab values ("104 mg/dL", "0.5 ug/mL", "1419.5 g/mol") are not doses.
 
 use crate::normalize::is_word_byte;
 use regex::bytes::{Regex, RegexBuilder};
 use std::sync::OnceLock;
 
 const NUM: &str = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?|\.\d+)";
-const UNIT: &str = r"(?:milligrams?|micrograms?|mcgs?|nanograms?|grams?|gm|mgs?|ug|ng|g|i\.u\.|iu|international\s+units?|units?|milliliters?|millilitres?|ml|cc)";
+const UNIT: &str = r"(?:milligrams?|micrograms?|mcgs?|nanograms?|grams?|gm|mgs?|ug|ng|g|i\.u\.|iu|international\s+units?|units?|milliliters?|millilitres?|ml|cc|[nmpu]mol(?:es)?\s*/\s*kg)";
 /// Numbers written as words: "two hundred fifty", "half a", "a quarter of a".
-const WORDS: &str = r"(?:(?:half|a\s+half)\s+an?|a\s+quarter\s+of\s+an?|(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand)(?:[\s-]+(?:and[\s-]+)?|\b))+)";
-const PER: &str =
-    r"(?:\s*(?:/|per|a|each)\s*(?:kg|kilograms?|kilos?)(?:\s+(?:of\s+)?body\s*weight)?)";
+const WORDS: &str = r"(?:(?:half|a\s+half)\s+an?|a\s+quarter\s+of\s+an?|(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand)(?:[\s-]+(?:and[\s-]+)?|\b))+(?:a\s+half\s+)?)";
+/// Per body weight, and per day or week: "mg/kg", "mg per kilogram of body weight", "mg/kg/day".
+const PER: &str = r"(?:\s*(?:/|per|a|each)\s*(?:kg|kilograms?|kilos?)(?:\s+(?:of\s+)?body\s*weight)?)?(?:\s*/\s*(?:day|d|week|wk|dose)\b)?";
 
 fn figure_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         let pat = format!(
-            r"(?:~\s*)?{NUM}(?:\s*{UNIT})?(?:\s*(?:-|to|or)\s*~?\s*{NUM})?\s*{UNIT}{PER}?|\b{WORDS}\s*{UNIT}{PER}?"
+            r"(?:~\s*)?(?P<first>{NUM}(?:\s*{UNIT})?)(?:\s*(?P<join>-|to|or)\s*~?\s*(?P<second>{NUM}))?(?:\s*|-){UNIT}{PER}|\b{WORDS}\s*{UNIT}{PER}|\(\s*{UNIT}\s*\)\s*{NUM}(?:\s*(?:-|to)\s*{NUM})?"
         );
         // the pattern is a constant: a failure here is a bug caught by every test
         RegexBuilder::new(&pat)
@@ -30,6 +33,29 @@ fn figure_regex() -> &'static Regex {
     })
 }
 
+/// Is the whole text a bare amount, a number or range with no unit ("25", "10-20")?
+pub fn bare_amount(text: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(&format!(r"^~?\s*{NUM}(?:\s*(?:-|to)\s*{NUM})?$"))
+            .unwrap_or_else(|e| panic!("{e}"))
+    })
+    .is_match(text.trim().as_bytes())
+}
+
+/// Does a column header carry a dose unit in brackets ("MK-677 (mg)", "Dose (mcg/kg)")?
+pub fn header_unit(text: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        RegexBuilder::new(&format!(r"\(\s*{UNIT}{PER}\s*\)"))
+            .case_insensitive(true)
+            .unicode(false)
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"))
+    })
+    .is_match(text.as_bytes())
+}
+
 /// A dose figure at `start..end` of the normalized text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Figure {
@@ -37,16 +63,56 @@ pub struct Figure {
     pub end: usize,
 }
 
+/// Does `rest` start with `/unit` and then a word boundary?
+fn per_unit(rest: &[u8], unit: &[u8]) -> bool {
+    rest.len() > unit.len()
+        && rest[0] == b'/'
+        && rest[1..=unit.len()].eq_ignore_ascii_case(unit)
+        && rest
+            .get(unit.len() + 1)
+            .is_none_or(|b| !b.is_ascii_alphanumeric())
+}
+
+/// If a bracketed figure follows at `e` ("250 mcg (0.25 mg)"), where it ends.
+fn restatement(text: &str, e: usize) -> Option<usize> {
+    let rest = &text[e..];
+    let open = rest.len() - rest.trim_start().len();
+    let inner = rest.trim_start().strip_prefix('(')?;
+    let close = inner.find(')')?;
+    if close > 40 {
+        return None;
+    }
+    let mut figs = Vec::new();
+    let body = &inner[..close];
+    find_plain(body, &mut figs);
+    let f = figs.first()?;
+    (f.start <= 3 && body[f.end..].trim().is_empty()).then_some(e + open + 1 + close + 1)
+}
+
 /// Every dose figure in `text` (normalized).
 pub fn find_figures(text: &str, out: &mut Vec<Figure>) {
+    find_plain(text, out);
+}
+
+fn find_plain(text: &str, out: &mut Vec<Figure>) {
     let bytes = text.as_bytes();
     // prefilter: no digit and no spelled-out unit, no figure
     let spelled = |w: &[u8]| bytes.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
-    if !bytes.iter().any(u8::is_ascii_digit) && !spelled(b"gram") && !spelled(b"unit") {
+    if !bytes.iter().any(u8::is_ascii_digit)
+        && ![&b"gram"[..], b"unit", b"mg", b"mcg", b"ml", b"iu"]
+            .iter()
+            .any(|w| spelled(w))
+    {
         return;
     }
-    for m in figure_regex().find_iter(bytes) {
+    let mut last_end = 0;
+    for caps in figure_regex().captures_iter(bytes) {
+        let Some(m) = caps.get(0) else { continue };
         let (s, e) = (m.start(), m.end());
+        // inside a bracketed restatement already merged into the previous figure
+        if s < last_end {
+            continue;
+        }
         // whole figure: no digit or short code glued before it ("ly3437943mg", "v2mg"),
         // though a scraped table may glue a cell's label to it ("Dose200-400mcg")
         if s > 0 && (is_word_byte(bytes[s - 1]) || bytes[s - 1] == b'.') {
@@ -62,42 +128,96 @@ pub fn find_figures(text: &str, out: &mut Vec<Figure>) {
                 continue;
             }
         }
+        // glued after: only a scraped table's next cell ("200mcg1x daily", "250mcgFrequency")
         if e < bytes.len() && is_word_byte(bytes[e]) {
+            let next_cell = bytes[e].is_ascii_digit()
+                || (bytes[e].is_ascii_uppercase() && bytes[e - 1].is_ascii_lowercase());
+            if !next_cell {
+                continue;
+            }
+        }
+        // concentrations and lab values are not amounts given ("104 mg/dL", "0.5 ug/mL");
+        // a product's strength in mg/mL is ("Strength: 25 mg/mL")
+        let rest = &bytes[e..];
+        let mg = bytes[s..e].to_ascii_lowercase().ends_with(b"mg");
+        if [
+            &b"dl"[..],
+            b"l",
+            b"mol",
+            b"mmol",
+            b"deciliter",
+            b"liter",
+            b"litre",
+            b"min",
+        ]
+        .iter()
+        .any(|u| per_unit(rest, u))
+            || (per_unit(rest, b"ml") && !mg)
+        {
             continue;
         }
-        // lab values and physical constants: "104 mg/dL", "312 ng/mL", "1419.5 g/mol"
-        let rest = &bytes[e..];
-        let lab = |unit: &[u8]| {
-            rest.len() > unit.len()
-                && rest[0] == b'/'
-                && rest[1..=unit.len()].eq_ignore_ascii_case(unit)
-                && rest
-                    .get(unit.len() + 1)
-                    .is_none_or(|b| !b.is_ascii_alphanumeric())
-        };
-        let base = &bytes[s..e];
-        let tiny = base.ends_with(b"ng") || base.ends_with(b"pg") || base.ends_with(b"NG");
-        if lab(b"dl")
-            || lab(b"l")
-            || lab(b"mol")
-            || lab(b"mmol")
-            || lab(b"deciliter")
-            || lab(b"liter")
-            || lab(b"litre")
-            || (tiny && lab(b"ml"))
+        let after = text[e..].trim_start().to_ascii_lowercase();
+        // a syringe's capacity ("a 1 mL U-100 syringe") is not an amount given
+        let ml = bytes[s..e].to_ascii_lowercase().ends_with(b"ml")
+            || bytes[s..e].to_ascii_lowercase().ends_with(b"cc");
+        if ml && after.split(' ').take(3).any(|w| w.starts_with("syringe")) {
+            continue;
+        }
+        // units of alcohol ("capped alcohol at 14 units a week") are not a dose
+        let unit_word = bytes[s..e].to_ascii_lowercase().ends_with(b"units");
+        let before = text[s.saturating_sub(40)..s].to_ascii_lowercase();
+        if unit_word && (before.contains("alcohol") || after.starts_with("of alcohol")) {
+            continue;
+        }
+        // grams of food ("10 g of carbs per unit") are nutrition, not a dose
+        if bytes[s..e]
+            .last()
+            .is_some_and(|b| b.eq_ignore_ascii_case(&b'g'))
+            && [
+                "of carb",
+                "of protein",
+                "of fat",
+                "of sugar",
+                "of fib",
+                "carbs",
+                "protein",
+            ]
+            .iter()
+            .any(|w| after.starts_with(w))
         {
             continue;
         }
         // "29g needle", "31 g insulin syringe": gauge, not grams
-        let unit_g = bytes[s..e]
+        if bytes[s..e]
             .last()
-            .is_some_and(|b| b.eq_ignore_ascii_case(&b'g'));
-        if unit_g {
+            .is_some_and(|b| b.eq_ignore_ascii_case(&b'g'))
+        {
             let rest = text[e..].trim_start().to_ascii_lowercase();
             if ["needle", "gauge", "insulin syringe", "syringe", "pin"]
                 .iter()
                 .any(|w| rest.starts_with(w))
             {
+                continue;
+            }
+        }
+        // "2,000 mcg (2 mg)", "10 units (0.1 mL)": a restatement in brackets is the same
+        // amount, one figure
+        let restated = restatement(text, e);
+        let e = restated.unwrap_or(e);
+        last_end = e;
+        // "1 mg or 3 mg", "1.6 or 3.2 mg/kg": alternatives are two figures, not a range
+        if let (Some(join), Some(first), Some(second)) =
+            (caps.name("join"), caps.name("first"), caps.name("second"))
+        {
+            if join.as_bytes().eq_ignore_ascii_case(b"or") {
+                out.push(Figure {
+                    start: s,
+                    end: first.end(),
+                });
+                out.push(Figure {
+                    start: second.start(),
+                    end: e,
+                });
                 continue;
             }
         }
@@ -111,7 +231,8 @@ mod tests {
     use crate::normalize::NormText;
 
     fn figs(s: &str) -> Vec<String> {
-        let n = NormText::of(s);
+        let mut n = NormText::of(s);
+        n.collapse_spaced();
         let mut out = Vec::new();
         find_figures(&n.text, &mut out);
         out.iter()
@@ -141,6 +262,9 @@ mod tests {
         );
         assert_eq!(figs("two doses of 2 micrograms"), ["2 micrograms"]);
         assert_eq!(figs("3mgs"), ["3mgs"]);
+        assert_eq!(figs("1 mg or 3 mg daily"), ["1 mg", "3 mg"]);
+        assert_eq!(figs("1.6 or 3.2 mg/kg/day"), ["1.6", "3.2 mg/kg/day"]);
+        assert_eq!(figs("6.4–12.8 nmol/kg"), ["6.4-12.8 nmol/kg"]);
         assert_eq!(figs("2,5 mg and 2iu"), ["2,5 mg", "2iu"]);
         assert_eq!(figs("Standard Subcutaneous Dose200–400mcg"), ["200-400mcg"]);
         assert_eq!(
@@ -148,6 +272,31 @@ mod tests {
             ["two hundred fifty micrograms", "half a milligram"]
         );
         assert_eq!(figs("６０–９０ µg/kg"), ["60-90 ug/kg"]);
+        assert_eq!(figs("B P C at 2 5 0 m c g"), ["250mcg"]);
+        assert_eq!(figs("2,000 mcg (2 mg) a week"), ["2,000 mcg (2 mg)"]);
+        assert_eq!(
+            figs("10 units (0.1 mL) on a syringe"),
+            ["10 units (0.1 mL)"]
+        );
+        assert_eq!(figs("Anti-aging100–200mcg1x daily"), ["100-200mcg"]);
+        assert_eq!(figs("Strength: 25 mg/mL"), ["25 mg"]);
+        assert_eq!(
+            figs("a 10-mg vial; each 20-unit draw"),
+            ["10-mg", "20-unit"]
+        );
+        assert_eq!(
+            figs("twelve and a half milligrams; five mg"),
+            ["twelve and a half milligrams", "five mg"]
+        );
+        assert_eq!(figs("Dose (mcg)200–400"), ["(mcg)200-400"]);
+    }
+
+    #[test]
+    fn header_units_and_bare_amounts() {
+        assert!(header_unit("MK-677 (mg)") && header_unit("Dose (mcg/kg)"));
+        assert!(!header_unit("Week") && !header_unit("Duration (weeks)"));
+        assert!(bare_amount("25") && bare_amount("10-20") && bare_amount(" 2.5 "));
+        assert!(!bare_amount("25 mg") && !bare_amount("week 3"));
     }
 
     #[test]
@@ -155,8 +304,16 @@ mod tests {
         assert!(figs("49% of 76 participants in 2004, 2.8 cm/yr, 1.5- to 2-fold").is_empty());
         assert!(figs("PMID 17192294; 2,4-dinitrophenol; 52 weeks; 80 kg; 12 years").is_empty());
         assert!(figs("use a 29g needle or a 31 g insulin syringe").is_empty());
-        assert!(figs("LY3437943mg and v2mg").is_empty());
-        assert!(figs("glucose 104 mg/dL, IGF-1 312 ng/mL, 1419.5 g/mol, 5 mg/L").is_empty());
-        assert_eq!(figs("reconstituted to 5 mg/mL"), ["5 mg"]);
+        assert_eq!(figs("LY3437943mg and v2mg"), Vec::<String>::new());
+        assert_eq!(
+            figs("glucose 104 mg/dL, IGF-1 312 ng/mL, 1419.5 g/mol, 5 mg/L"),
+            Vec::<String>::new()
+        );
+        assert!(figs("circulating 0.5-1 ug/mL; LH 4 IU/L; 312 ng/mL").is_empty());
+        assert!(figs("eGFR below 60 mL/min; alcohol capped at 14 units a week").is_empty());
+        assert_eq!(
+            figs("a 1 mL U-100 syringe; 0.5 mL insulin syringes; 10 g of carbs"),
+            Vec::<String>::new()
+        );
     }
 }

@@ -158,7 +158,7 @@ const NEGATORS: &[&str] = &[
 const CLAUSE_WORDS: &[&str] = &[
     "but", "however", "instead", "rather", "although", "though", "yet",
 ];
-const NEGATION_WINDOW: usize = 6;
+const NEGATION_WINDOW: usize = 8;
 
 impl Linter {
     pub fn builder() -> LinterBuilder {
@@ -413,8 +413,9 @@ impl Linter {
                 }
                 Format::Text => doc.title_block(),
             };
+            // "the compound in the title": the first one it names
             if let Some(t) = title {
-                out.extend(ctx.mentions[t].iter().map(|m| m.compound));
+                out.extend(ctx.mentions[t].first().map(|m| m.compound));
             }
         }
         if out.is_empty() {
@@ -493,19 +494,36 @@ impl Linter {
             if nearest_only {
                 return Some(sorted[0].compound);
             }
-            return sorted
+            let named = sorted
                 .iter()
                 .find(|m| ok(self.registry.get(m.compound)))
                 .map(|m| m.compound);
+            // "stack it with 5 g of creatine": the phrase's "it" is the page's compound, and
+            // the compound named after it is the partner
+            let says_it = text[span.0..span.1]
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|w| w.eq_ignore_ascii_case("it"));
+            if named.is_none() && says_it && in_sent.iter().all(|m| m.start >= span.1) {
+                return ctx.primary.first().copied();
+            }
+            return named;
         }
         if let Some(c) = block.cell.filter(|c| !c.header) {
-            let row_head = (c.col > 0)
-                .then(|| ctx.cells.get(&(c.table, c.row, 0)))
-                .flatten();
+            // the row: the nearest cell to the left that names a compound
+            let row_head = (0..c.col)
+                .rev()
+                .filter_map(|col| ctx.cells.get(&(c.table, c.row, col)))
+                .find(|&&h| !ctx.mentions[h].is_empty());
             let col_head = ctx
                 .cells
                 .get(&(c.table, 0, c.col))
-                .filter(|&&h| ctx.doc.blocks[h].cell.is_some_and(|p| p.header));
+                .filter(|&&h| ctx.doc.blocks[h].cell.is_some_and(|p| p.header))
+                // a table without header markup: its first row heads the columns
+                .or_else(|| {
+                    (c.row > 1 && !ctx.cells.contains_key(&(c.table, 0, c.col)))
+                        .then(|| ctx.cells.get(&(c.table, 1, c.col)))
+                        .flatten()
+                });
             for h in [row_head, col_head].into_iter().flatten() {
                 if let Some(m) = ctx.mentions[*h].first() {
                     return Some(m.compound);
@@ -595,8 +613,17 @@ impl Linter {
                 if self.voided(ctx, bi, sent, ri) {
                     continue;
                 }
-                if rule.def.questions == Some(false)
-                    && stext.trim_end_matches(['"', '\'', ')']).ends_with('?')
+                let question = stext.trim_end_matches(['"', '\'', ')']).ends_with('?');
+                if rule.def.questions == Some(false) && question {
+                    continue;
+                }
+                // a rhetorical question answered no ("Should you buy it online? No: ...")
+                if question
+                    && text[sent.1..]
+                        .trim_start_matches(['?', '"', '\'', ')', ' '])
+                        .split(|c: char| !c.is_ascii_alphabetic())
+                        .next()
+                        .is_some_and(|w| w.eq_ignore_ascii_case("no"))
                 {
                     continue;
                 }
@@ -606,10 +633,61 @@ impl Linter {
                     .filter(|h| self.phrases.owners(h).contains(&(ri as u32, Role::Phrase)))
                     .map(|h| (h.start, h.end))
                     .collect();
+                // praise counts when it is aimed at a compound: named in the sentence, "it"
+                // or "this is", or praise that opens its clause with the page's compound as
+                // its implied subject ("A must-have for anyone who trains hard")
+                let lower = stext.to_ascii_lowercase();
+                let named = ctx.mentions[bi].iter().any(|m| {
+                    m.start >= sent.0 && m.end <= sent.1 && ok(self.registry.get(m.compound))
+                });
+                let pronoun = lower
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|w| w == "it")
+                    || [
+                        "this is",
+                        "this was",
+                        "this one",
+                        "this stuff",
+                        "this peptide",
+                        "this compound",
+                    ]
+                    .iter()
+                    .any(|p| contains_words(&lower, p));
+                // ...unless it is the subject of something else ("The game changer in this
+                // field was a 1997 study")
+                let opens_clause = |at: usize| {
+                    let before = &text[sent.0..at];
+                    let clause = before.rsplit([':', ';', ',', '-']).next().unwrap_or(before);
+                    let after = text[at..sent.1].to_ascii_lowercase();
+                    let copula = after
+                        .split(|c: char| !c.is_ascii_alphabetic())
+                        .any(|w| matches!(w, "is" | "was" | "are" | "were"));
+                    clause.split_whitespace().count() <= 2 && !copula
+                };
+                let praise: Vec<(usize, usize)> = ctx.hits[bi]
+                    .iter()
+                    .filter(|h| h.start >= sent.0 && h.end <= sent.1)
+                    .filter(|h| {
+                        self.phrases
+                            .owners(h)
+                            .contains(&(ri as u32, Role::Endorsement))
+                    })
+                    .map(|h| (h.start, h.end))
+                    .collect();
+                for (s, e) in praise {
+                    if named || pronoun || opens_clause(s) {
+                        cands.push((s, e));
+                    }
+                }
                 for re in &rule.patterns {
                     for m in re.find_iter(stext.as_bytes()) {
                         if m.end() > m.start() {
-                            cands.push((sent.0 + m.start(), sent.0 + m.end()));
+                            // a pattern may match the punctuation before a clause (": give
+                            // each step..."): the finding starts at the words
+                            let lead = stext[m.start()..m.end()]
+                                .find(|c: char| c.is_alphanumeric())
+                                .unwrap_or(0);
+                            cands.push((sent.0 + m.start() + lead, sent.0 + m.end()));
                         }
                     }
                 }
@@ -655,7 +733,7 @@ impl Linter {
                     .blocks
                     .iter()
                     .enumerate()
-                    .rfind(|(_, b)| b.start <= link.span.start)
+                    .rfind(|(_, b)| b.start < link.span.end)
                     .and_then(|(bi, _)| {
                         ctx.mentions[bi]
                             .iter()
@@ -670,7 +748,7 @@ impl Linter {
                     });
                 if let Some(c) = c {
                     // a link in a block that already has this finding adds nothing
-                    let block = ctx.doc.blocks.iter().rfind(|b| b.start <= link.span.start);
+                    let block = ctx.doc.blocks.iter().rfind(|b| b.start < link.span.end);
                     let (bs, be) = block.map_or((link.span.start, link.span.end), |b| {
                         b.norm.orig_range(0, b.norm.text.len(), ctx.doc.src)
                     });
@@ -709,7 +787,9 @@ impl Linter {
                         if !self.phrases.owners(h).contains(&(ri as u32, Role::Trigger)) {
                             continue;
                         }
-                        if negated(&ctx.doc.blocks[bi].norm.text, sent.0, h.start) {
+                        if negated(&ctx.doc.blocks[bi].norm.text, sent.0, h.start)
+                            || self.voided(ctx, bi, sent, ri)
+                        {
                             continue;
                         }
                         if let Some(c) = self.attribute(ctx, bi, sent, (h.start, h.end), false, &ok)
@@ -756,14 +836,48 @@ impl Linter {
             let text = &block.norm.text;
             figs.clear();
             find_figures(text, &mut figs);
-            for f in &figs {
-                // a figure inside a compound's name ("CJC1295mg" glued) is not a figure
-                if ctx.mentions[bi]
+            // a bare amount under a column header that carries the unit ("MK-677 (mg)")
+            if figs.is_empty() && crate::dose::bare_amount(text) {
+                let unit_head = block.cell.filter(|c| !c.header).and_then(|c| {
+                    ctx.cells.get(&(c.table, 0, c.col)).filter(|&&h| {
+                        h != bi && crate::dose::header_unit(&ctx.doc.blocks[h].norm.text)
+                    })
+                });
+                if unit_head.is_some() {
+                    figs.push(Figure {
+                        start: 0,
+                        end: text.len(),
+                    });
+                }
+            }
+            // a figure that swallowed a compound's digits ("BPC-157 to 500mcg" read as a
+            // range) is read again after the name; one inside a name ("CJC1295mg") is not one
+            let mut i = 0;
+            while i < figs.len() {
+                let f = figs[i];
+                if let Some(m) = ctx.mentions[bi]
                     .iter()
-                    .any(|m| m.start < f.end && f.start < m.end)
+                    .find(|m| m.start < f.end && f.start < m.end)
                 {
+                    figs.remove(i);
+                    if m.end < f.end {
+                        let mut again = Vec::new();
+                        find_figures(&text[m.end..f.end], &mut again);
+                        for (k, g) in again.into_iter().enumerate() {
+                            figs.insert(
+                                i + k,
+                                Figure {
+                                    start: g.start + m.end,
+                                    end: g.end + m.end,
+                                },
+                            );
+                        }
+                    }
                     continue;
                 }
+                i += 1;
+            }
+            for f in &figs {
                 let Some(&sent) = ctx.sentences[bi]
                     .iter()
                     .find(|s| s.0 <= f.start && f.start < s.1)
@@ -814,7 +928,22 @@ impl Linter {
                 Role::Context,
             )
         });
-        if !in_sentence && !in_heading {
+        // a table cell's context is also its row's and its column's header
+        let in_table = ctx.doc.blocks[bi].cell.is_some_and(|c| {
+            let row = ctx.cells.get(&(c.table, c.row, 0));
+            let col = ctx.cells.get(&(c.table, 0, c.col));
+            [row, col].into_iter().flatten().any(|&h| {
+                h != bi
+                    && self.has_role(
+                        ctx,
+                        h,
+                        (0, ctx.doc.blocks[h].norm.text.len()),
+                        ri,
+                        Role::Context,
+                    )
+            })
+        });
+        if !in_sentence && !in_heading && !in_table {
             return false;
         }
         let stext = ctx.doc.blocks[bi].norm.text[sent.0..sent.1].to_ascii_lowercase();
@@ -900,9 +1029,31 @@ fn negated(text: &str, sent_start: usize, at: usize) -> bool {
         .map_or(0, |i| i + 1);
     let words = &words[start..];
     let window = &words[words.len().saturating_sub(NEGATION_WINDOW)..];
-    window
-        .iter()
-        .any(|w| NEGATORS.contains(&w.as_str()) || w.ends_with("n't"))
+    let negates = |i: usize, w: &str| {
+        // "no contest", "no doubt", "no joke" are emphasis, not negation
+        let idiom = w == "no"
+            && window.get(i + 1).is_some_and(|n| {
+                [
+                    "contest", "doubt", "question", "joke", "brainer", "matter", "wonder",
+                    "problem",
+                ]
+                .contains(&n.as_str())
+            });
+        !idiom && (NEGATORS.contains(&w) || w.ends_with("n't"))
+    };
+    if window.iter().enumerate().any(|(i, w)| negates(i, w)) {
+        return true;
+    }
+    // the match itself opens with a negated verb: "do not inject before bed"
+    let head: Vec<String> = text[at..]
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .take(2)
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let opener = head.first().map(String::as_str);
+    (opener == Some("do") && head.get(1).is_some_and(|w| w == "not"))
+        || matches!(opener, Some("don't" | "dont" | "never"))
 }
 
 /// Decode bytes as UTF-8; each invalid byte becomes U+001A (one byte, so offsets hold).
@@ -954,7 +1105,7 @@ mod tests {
         assert!(!negated(t, 0, t.rfind("recommend").unwrap()));
         let t = "Individual needs vary - start at the lower end";
         assert!(!negated(t, 0, t.find("start").unwrap()));
-        let t = "This is not, in any way, a claim that we recommend it";
+        let t = "No trial ran long enough to show harm in any of the people who took part, so we recommend it";
         assert!(!negated(t, 0, t.find("we recommend").unwrap()));
     }
 

@@ -71,7 +71,7 @@ fn fold_char(c: char) -> Fold {
         | '\u{FF0D}'
         | '\u{2043}' => Fold::Char('-'),
         // micro sign and Greek mu
-        '\u{00B5}' | '\u{03BC}' | '\u{039C}' => Fold::Char('u'),
+        '\u{00B5}' | '\u{03BC}' => Fold::Char('u'),
         // quotes and primes
         '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' => {
             Fold::Char('\'')
@@ -145,6 +145,8 @@ fn confusable(c: char) -> Option<char> {
         'Ѕ' => 'S',
         'ԁ' => 'd',
         'ο' => 'o',
+        // capital mu inside a name ("ΜΚ-677") is the letter M; only µ/μ before g is micro
+        'Μ' => 'M',
         'Ο' => 'O',
         'Α' => 'A',
         'Β' => 'B',
@@ -255,6 +257,7 @@ impl NormText {
             ident: false,
         });
         self.text.push_str(s);
+        self.last_space = s.ends_with(' ');
     }
 
     /// Append a separator space (between table cells, inline pieces, lines) that stands
@@ -399,7 +402,15 @@ impl NormText {
                 count += 1;
                 alnum += usize::from(b[end].is_ascii_alphanumeric());
             }
-            if count >= 3 && alnum >= 2 {
+            // a two-letter unit spelled out after a number: "25 m g", "2 m l"
+            let unit2 = count == 2
+                && i >= 2
+                && b[i - 2].is_ascii_digit()
+                && matches!(
+                    [b[i].to_ascii_lowercase(), b[end].to_ascii_lowercase()],
+                    [b'm', b'g'] | [b'm', b'l'] | [b'i', b'u'] | [b'u', b'g'] | [b'c', b'c']
+                );
+            if (count >= 3 && alnum >= 2) || unit2 {
                 let mut k = i + 1;
                 while k < end {
                     dels.push((k, k + 1));
@@ -467,6 +478,15 @@ mod tests {
         let at = n.text.find("it").unwrap();
         let (s, e) = n.orig_range(at, at + 2, src);
         assert_eq!(&src[s..e], "it");
+    }
+
+    #[test]
+    fn space_after_a_replaced_piece_is_kept() {
+        let mut n = NormText::new();
+        n.push(0, "x ");
+        n.push_replaced(2, 10, "g");
+        n.push(10, " of");
+        assert_eq!(n.text, "x g of");
     }
 
     #[test]

@@ -89,6 +89,11 @@ pub struct RuleDef {
     pub triggers: Vec<String>,
     #[serde(default)]
     pub contexts: Vec<String>,
+    /// Praise ("a must-have", "game changer") that fires only when the sentence names a
+    /// compound meeting `when`, or says "it"/"this": praise of sleep or a study is not a
+    /// recommendation.
+    #[serde(default)]
+    pub endorsements: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -221,6 +226,7 @@ pub fn load_pack(source: &Source) -> Result<Vec<Rule>, Box<LoadError>> {
         match def.kind {
             Kind::Phrase => need(
                 !(def.phrases.is_empty()
+                    && def.endorsements.is_empty()
                     && def.patterns.is_empty()
                     && def.cells.is_empty()
                     && def.links.is_empty()),
@@ -261,6 +267,7 @@ pub fn load_pack(source: &Source) -> Result<Vec<Rule>, Box<LoadError>> {
             .chain(&def.cells)
             .chain(&def.contexts)
             .chain(&def.triggers)
+            .chain(&def.endorsements)
         {
             if normalize_pattern(p).is_empty() {
                 return Err(err(p, format!("rule `{}`: an empty phrase", def.id)));

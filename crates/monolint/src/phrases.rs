@@ -6,6 +6,7 @@
 
 use crate::normalize::{is_word_byte, normalize_pattern};
 use crate::pack::Rule;
+use crate::registry::glued;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::collections::HashMap;
 
@@ -20,6 +21,8 @@ pub enum Role {
     Trigger,
     /// `contexts` of a dose rule.
     Context,
+    /// `endorsements` of a phrase rule: praise that counts only when aimed at a compound.
+    Endorsement,
 }
 
 /// A whole-word phrase hit in normalized text.
@@ -43,11 +46,12 @@ impl PhraseSet {
         let mut index: HashMap<String, usize> = HashMap::new();
         for (ri, rule) in rules.iter().enumerate() {
             let d = &rule.def;
-            let lists: [(&[String], Role); 4] = [
+            let lists: [(&[String], Role); 5] = [
                 (&d.phrases, Role::Phrase),
                 (&d.unless, Role::Unless),
                 (&d.triggers, Role::Trigger),
                 (&d.contexts, Role::Context),
+                (&d.endorsements, Role::Endorsement),
             ];
             for (list, role) in lists {
                 for p in list {
@@ -87,10 +91,18 @@ impl PhraseSet {
             // punctuation needs no boundary after it)
             let first = bytes[s];
             let last = bytes[e - 1];
-            if is_word_byte(first) && s > 0 && is_word_byte(bytes[s - 1]) {
+            if is_word_byte(first)
+                && s > 0
+                && is_word_byte(bytes[s - 1])
+                && !glued(bytes[s - 1], first)
+            {
                 continue;
             }
-            if is_word_byte(last) && e < bytes.len() && is_word_byte(bytes[e]) {
+            if is_word_byte(last)
+                && e < bytes.len()
+                && is_word_byte(bytes[e])
+                && !glued(last, bytes[e])
+            {
                 continue;
             }
             out.push(Hit {

@@ -107,6 +107,15 @@ pub fn squeeze(s: &str) -> String {
         .collect()
 }
 
+/// Two word characters that a scraped page glued together but that still meet at a word
+/// boundary: lowercase then uppercase ("withIpamorelin"), or a letter and a digit
+/// ("Timing30").
+pub fn glued(a: u8, b: u8) -> bool {
+    (a.is_ascii_lowercase() && b.is_ascii_uppercase())
+        || (a.is_ascii_alphabetic() && b.is_ascii_digit())
+        || (a.is_ascii_digit() && b.is_ascii_alphabetic())
+}
+
 /// Every hyphen/space spelling of an alias.
 fn variants(alias: &str) -> Vec<String> {
     let norm = normalize_pattern(alias);
@@ -289,21 +298,36 @@ impl Registry {
                 break;
             };
             let (s, e) = (m.start(), m.end());
-            let before_ok = s == 0 || !is_word_byte(bytes[s - 1]);
-            let after_ok = e == bytes.len() || !is_word_byte(bytes[e]);
+            let before_ok = s == 0 || !is_word_byte(bytes[s - 1]) || glued(bytes[s - 1], bytes[s]);
+            let after_ok =
+                e == bytes.len() || !is_word_byte(bytes[e]) || glued(bytes[e - 1], bytes[e]);
             let like = bytes
                 .get(e..e + 5)
                 .is_some_and(|t| t.eq_ignore_ascii_case(b"-like"));
             // "insulin syringe", "insulin needles": the device, not the drug
             let device = {
                 let rest = text[e..].trim_start_matches(' ').as_bytes();
-                [&b"syringe"[..], b"needle", b"pen needle"]
+                [&b"syringe"[..], b"needle", b"pen needle", b"pin"]
                     .iter()
                     .any(|w| rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w))
                     && e < bytes.len()
                     && bytes[e] == b' '
             };
-            if before_ok && after_ok && !like && !device {
+            // "MT1 and MT2 receptors": the receptor, not the compound
+            let receptor = text[e..]
+                .trim_start_matches(' ')
+                .get(..8)
+                .is_some_and(|w| w.eq_ignore_ascii_case("receptor"));
+            // "Reta Moss": a short alias in title case before a capitalised word is a name
+            let matched = &bytes[s..e];
+            let person = matched.len() <= 5
+                && matched[0].is_ascii_uppercase()
+                && matched[1..].iter().all(u8::is_ascii_lowercase)
+                && text[e..].strip_prefix(' ').is_some_and(|r| {
+                    let w = r.as_bytes();
+                    w.len() > 1 && w[0].is_ascii_uppercase() && w[1].is_ascii_lowercase()
+                });
+            if before_ok && after_ok && !like && !device && !receptor && !person {
                 out.push(Mention {
                     compound: self.owner[m.pattern().as_usize()] as usize,
                     start: s,
@@ -383,6 +407,13 @@ mod tests {
             "drawn into an insulin syringe with a fresh insulin  needle"
         )
         .is_empty());
+        assert!(ids(&r, "insulin receptors").is_empty());
+        assert!(ids(&r, "our editor Sema Moss; an insulin pin").is_empty());
+        assert_eq!(
+            ids(&r, "Sema works; sema Moss"),
+            ["semaglutide", "semaglutide"]
+        );
+        assert_eq!(ids(&r, "Stack it withInsulin"), ["insulin"]);
     }
 
     #[test]
