@@ -165,7 +165,11 @@ fn find_plain(text: &str, out: &mut Vec<Figure>) {
         }
         // units of alcohol ("capped alcohol at 14 units a week") are not a dose
         let unit_word = bytes[s..e].to_ascii_lowercase().ends_with(b"units");
-        let before = text[s.saturating_sub(40)..s].to_ascii_lowercase();
+        let mut from = s.saturating_sub(40);
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+        let before = text[from..s].to_ascii_lowercase();
         if unit_word && (before.contains("alcohol") || after.starts_with("of alcohol")) {
             continue;
         }

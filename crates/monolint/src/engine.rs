@@ -473,7 +473,12 @@ impl Linter {
             let after = text[span.1..sent.1].trim_start();
             let after_at = sent.1 - after.len();
             for lead in ["of the ", "of "] {
-                if after.len() >= lead.len() && after[..lead.len()].eq_ignore_ascii_case(lead) {
+                // bytes, not str: the text after "of" may begin with any character (fuzz crash)
+                if after
+                    .as_bytes()
+                    .get(..lead.len())
+                    .is_some_and(|b| b.eq_ignore_ascii_case(lead.as_bytes()))
+                {
                     let at = after_at + lead.len();
                     if let Some(m) = in_sent.iter().find(|m| m.start == at) {
                         return Some(m.compound);
