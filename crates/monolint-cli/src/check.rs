@@ -236,7 +236,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             linted += 1;
         }
         // a file that was not linted (binary) has no text worth showing
-        let text = if report.linted {
+        let text = if report.linted && !report.diagnostics.is_empty() {
             String::from_utf8_lossy(&bytes).into_owned()
         } else {
             String::new()

@@ -13,11 +13,16 @@ const UNIT: &str = r"(?:milligrams?|micrograms?|mcgs?|nanograms?|grams?|gm|mgs?|
 const PER: &str =
     r"(?:\s*(?:/|per|a|each)\s*(?:kg|kilograms?|kilos?)(?:\s+(?:of\s+)?body\s*weight)?)";
 
+/// The dose-figure regular expression (matched case-insensitively, ASCII only, on
+/// normalized text; the benchmark hands the same pattern to ripgrep).
+pub fn figure_pattern() -> String {
+    format!(r"(?:~\s*)?{NUM}(?:\s*{UNIT})?(?:\s*(?:-|to|or)\s*~?\s*{NUM})?\s*{UNIT}{PER}?")
+}
+
 fn figure_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        let pat =
-            format!(r"(?:~\s*)?{NUM}(?:\s*{UNIT})?(?:\s*(?:-|to|or)\s*~?\s*{NUM})?\s*{UNIT}{PER}?");
+        let pat = figure_pattern();
         // the pattern is a constant: a failure here is a bug caught by every test
         RegexBuilder::new(&pat)
             .case_insensitive(true)

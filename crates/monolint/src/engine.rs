@@ -1,8 +1,10 @@
 //! The engine: runs every enabled rule over a document and returns diagnostics.
 //!
-//! Per document: parse into blocks, find compound mentions and phrase hits once per
-//! block, split blocks into sentences, decide the primary compound, then dispatch each
-//! rule by kind. Attribution (which compound a figure or phrase is about) is shared by
+//! Per document: parse into blocks, scan each block once with the pack's one literal
+//! automaton (compound mentions, phrase hits and regex gates in one pass), decide the
+//! primary compound, then dispatch each rule by kind. Sentences and dose figures are
+//! worked out lazily, only for blocks where some rule has a candidate: most blocks of a
+//! page never need them. Attribution (which compound a figure or phrase is about) is shared by
 //! all kinds: the compound named in the sentence (nearest; "of X"), else the table's row
 //! or column header, else the page's primary compound.
 
@@ -10,12 +12,12 @@ use crate::diagnostic::{make, Diagnostic, LineIndex, Severity};
 use crate::document::{Block, BlockKind, Document, Format};
 use crate::dose::{find_figures, Figure};
 use crate::error::{LoadError, Source};
+use crate::literals::{Hit, Literals, Role, RuleLiterals, Scratch};
 use crate::pack::{load_pack, Kind, Rule, Scope, When};
-use crate::phrases::{Hit, PhraseSet, Role};
 use crate::registry::{Compound, Mention, Registry, Status};
 use crate::suppress;
+use std::cell::OnceCell;
 use std::collections::HashMap;
-use unicode_segmentation::UnicodeSegmentation;
 
 /// A configured linter: the rules, the registry and the compiled matchers.
 #[derive(Debug)]
@@ -23,7 +25,10 @@ pub struct Linter {
     rules: Vec<Rule>,
     enabled: Vec<bool>,
     registry: Registry,
-    phrases: PhraseSet,
+    literals: Literals,
+    /// What the results depend on besides the file: every pack and registry text, in
+    /// order (hashed by callers that cache results).
+    sources: Vec<Source>,
 }
 
 /// What linting one file produced.
@@ -73,6 +78,7 @@ impl LinterBuilder {
         }
         packs.extend(self.packs);
         regs.extend(self.compounds);
+        let sources: Vec<Source> = packs.iter().chain(&regs).cloned().collect();
         let registry = Registry::load(&regs)?;
         let mut rules: Vec<Rule> = Vec::new();
         for source in &packs {
@@ -89,19 +95,47 @@ impl LinterBuilder {
                 rules.push(rule);
             }
         }
-        let phrases = PhraseSet::build(&rules).map_err(|e| {
+        let rule_literals: Vec<RuleLiterals<'_>> = rules.iter().map(rule_literals).collect();
+        let literals = Literals::build(&registry, &rule_literals).map_err(|e| {
             LoadError::at(
                 &Source::new("rule packs", ""),
                 None,
-                format!("cannot build the phrase automaton: {e}"),
+                format!("cannot build the literal automaton: {e}"),
             )
         })?;
+        drop(rule_literals);
         Ok(Linter {
             enabled: vec![true; rules.len()],
             rules,
             registry,
-            phrases,
+            literals,
+            sources,
         })
+    }
+}
+
+/// A rule's literals for the automaton: its phrase lists by role, and the gate literals
+/// of its regexes.
+fn rule_literals(rule: &Rule) -> RuleLiterals<'_> {
+    let d = &rule.def;
+    fn gates(
+        list: &[Option<Vec<String>>],
+        role: fn(u16) -> Role,
+    ) -> impl Iterator<Item = (Vec<String>, Role)> + '_ {
+        list.iter()
+            .enumerate()
+            .filter_map(move |(k, g)| Some((g.clone()?, role(u16::try_from(k).ok()?))))
+    }
+    RuleLiterals {
+        lists: vec![
+            (&d.phrases[..], Role::Phrase),
+            (&d.unless[..], Role::Unless),
+            (&d.triggers[..], Role::Trigger),
+            (&d.contexts[..], Role::Context),
+        ],
+        gates: gates(&rule.pattern_gates, Role::PatternGate)
+            .chain(gates(&rule.unless_gates, Role::UnlessGate))
+            .collect(),
     }
 }
 
@@ -117,14 +151,48 @@ struct Raw {
 /// Everything computed once per document.
 struct Ctx<'d> {
     doc: &'d Document<'d>,
-    mentions: Vec<Vec<Mention>>,
-    hits: Vec<Vec<Hit>>,
-    sentences: Vec<Vec<(usize, usize)>>,
+    /// Mentions of every block, in block order; block `bi`'s are
+    /// `mentions[mention_at[bi]..mention_at[bi + 1]]`.
+    mentions: Vec<Mention>,
+    mention_at: Vec<usize>,
+    /// Literal hits, laid out the same way.
+    hits: Vec<Hit>,
+    hit_at: Vec<usize>,
+    /// Sentence ranges and dose figures, worked out on first use.
+    sentences: Vec<OnceCell<Vec<(usize, usize)>>>,
+    figures: Vec<OnceCell<Vec<Figure>>>,
     primary: Vec<usize>,
     /// (table, row, col) -> block; header cells are stored with row 0.
     cells: HashMap<(u32, u32, u32), usize>,
-    /// The headings a block falls under, nearest first.
-    headings: Vec<Vec<usize>>,
+    /// The innermost heading a block falls under (for a heading: the one enclosing it).
+    parent: Vec<Option<usize>>,
+}
+
+impl Ctx<'_> {
+    fn mentions(&self, bi: usize) -> &[Mention] {
+        &self.mentions[self.mention_at[bi]..self.mention_at[bi + 1]]
+    }
+
+    fn hits(&self, bi: usize) -> &[Hit] {
+        &self.hits[self.hit_at[bi]..self.hit_at[bi + 1]]
+    }
+
+    fn sentences(&self, bi: usize) -> &[(usize, usize)] {
+        self.sentences[bi].get_or_init(|| crate::sentences::split(&self.doc.blocks[bi].norm.text))
+    }
+
+    fn figures(&self, bi: usize) -> &[Figure] {
+        self.figures[bi].get_or_init(|| {
+            let mut f = Vec::new();
+            find_figures(&self.doc.blocks[bi].norm.text, &mut f);
+            f
+        })
+    }
+
+    /// The headings block `bi` falls under, nearest first.
+    fn headings(&self, bi: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(self.parent[bi], |&h| self.parent[h])
+    }
 }
 
 const NEGATORS: &[&str] = &[
@@ -176,6 +244,37 @@ impl Linter {
 
     pub fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    /// Every word literal of the pack's automaton (alias spellings and rule phrases, not
+    /// regex gates), normalized and lowercase, sorted.
+    pub fn literals(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .registry
+            .alias_spellings()
+            .iter()
+            .map(|(s, _)| s.clone())
+            .collect();
+        for r in &self.rules {
+            let d = &r.def;
+            for p in d
+                .phrases
+                .iter()
+                .chain(&d.unless)
+                .chain(&d.triggers)
+                .chain(&d.contexts)
+            {
+                v.push(crate::normalize::normalize_pattern(p));
+            }
+        }
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// The rule pack and registry texts the linter was built from, in load order.
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
     }
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
@@ -289,6 +388,9 @@ impl Linter {
                 Kind::Builtin => {}
             }
         }
+        if raw.is_empty() && doc.comments.is_empty() {
+            return out;
+        }
         let index = LineIndex::new(text);
         let mut diags: Vec<Diagnostic> = raw
             .into_iter()
@@ -346,20 +448,19 @@ impl Linter {
 
     fn context<'d>(&self, doc: &'d Document<'d>) -> Ctx<'d> {
         let n = doc.blocks.len();
-        let mut mentions = Vec::with_capacity(n);
-        let mut hits = Vec::with_capacity(n);
-        let mut sentences = Vec::with_capacity(n);
+        let mut mentions = Vec::new();
+        let mut mention_at = Vec::with_capacity(n + 1);
+        let mut hits = Vec::new();
+        let mut hit_at = Vec::with_capacity(n + 1);
+        let mut scratch = Scratch::default();
         let mut cells = HashMap::new();
-        let mut headings: Vec<Vec<usize>> = Vec::with_capacity(n);
+        let mut parent: Vec<Option<usize>> = Vec::with_capacity(n);
         let mut chain: Vec<usize> = Vec::new(); // open headings, outermost first
         for (bi, b) in doc.blocks.iter().enumerate() {
-            let mut m = Vec::new();
-            self.registry.find(&b.norm.text, &mut m);
-            mentions.push(m);
-            let mut h = Vec::new();
-            self.phrases.find(&b.norm.text, &mut h);
-            hits.push(h);
-            sentences.push(split_sentences(&b.norm.text));
+            mention_at.push(mentions.len());
+            hit_at.push(hits.len());
+            self.literals
+                .scan(&b.norm.text, &mut mentions, &mut hits, &mut scratch);
             if let Some(c) = b.cell {
                 cells.insert((c.table, if c.header { 0 } else { c.row }, c.col), bi);
             }
@@ -370,20 +471,25 @@ impl Linter {
                 {
                     chain.pop();
                 }
-                headings.push(chain.iter().rev().copied().collect());
+                parent.push(chain.last().copied());
                 chain.push(bi);
             } else {
-                headings.push(chain.iter().rev().copied().collect());
+                parent.push(chain.last().copied());
             }
         }
+        mention_at.push(mentions.len());
+        hit_at.push(hits.len());
         let mut ctx = Ctx {
             doc,
             mentions,
+            mention_at,
             hits,
-            sentences,
+            hit_at,
+            sentences: (0..n).map(|_| OnceCell::new()).collect(),
+            figures: (0..n).map(|_| OnceCell::new()).collect(),
             primary: Vec::new(),
             cells,
-            headings,
+            parent,
         };
         ctx.primary = self.primary(&ctx);
         ctx
@@ -401,8 +507,9 @@ impl Linter {
         if out.is_empty() {
             if let Some(title) = &doc.front.title {
                 let n = crate::normalize::NormText::of(title);
-                let mut m = Vec::new();
-                self.registry.find(&n.text, &mut m);
+                let (mut m, mut h) = (Vec::new(), Vec::new());
+                self.literals
+                    .scan(&n.text, &mut m, &mut h, &mut Scratch::default());
                 out.extend(m.iter().map(|m| m.compound));
             }
         }
@@ -412,18 +519,14 @@ impl Linter {
                 Format::Text => doc.title_block(),
             };
             if let Some(t) = title {
-                out.extend(ctx.mentions[t].iter().map(|m| m.compound));
+                out.extend(ctx.mentions(t).iter().map(|m| m.compound));
             }
         }
         if out.is_empty() {
             let mut counts: HashMap<usize, (usize, usize)> = HashMap::new(); // compound -> (count, first seen)
-            let mut order = 0;
-            for ms in &ctx.mentions {
-                for m in ms {
-                    let e = counts.entry(m.compound).or_insert((0, order));
-                    e.0 += 1;
-                    order += 1;
-                }
+            for (order, m) in ctx.mentions.iter().enumerate() {
+                let e = counts.entry(m.compound).or_insert((0, order));
+                e.0 += 1;
             }
             if let Some((&c, _)) = counts
                 .iter()
@@ -461,7 +564,8 @@ impl Linter {
     ) -> Option<usize> {
         let block = &ctx.doc.blocks[bi];
         let text = &block.norm.text;
-        let in_sent: Vec<&Mention> = ctx.mentions[bi]
+        let in_sent: Vec<&Mention> = ctx
+            .mentions(bi)
             .iter()
             .filter(|m| m.start >= sent.0 && m.end <= sent.1)
             .collect();
@@ -505,7 +609,7 @@ impl Linter {
                 .get(&(c.table, 0, c.col))
                 .filter(|&&h| ctx.doc.blocks[h].cell.is_some_and(|p| p.header));
             for h in [row_head, col_head].into_iter().flatten() {
-                if let Some(m) = ctx.mentions[*h].first() {
+                if let Some(m) = ctx.mentions(*h).first() {
                     return Some(m.compound);
                 }
             }
@@ -524,9 +628,9 @@ impl Linter {
     fn voided(&self, ctx: &Ctx<'_>, bi: usize, sent: (usize, usize), ri: usize) -> bool {
         let rule = &self.rules[ri];
         self.has_role(ctx, bi, sent, ri, Role::Unless)
-            || (!rule.unless_patterns.is_empty() && {
-                let stext = &ctx.doc.blocks[bi].norm.text.as_bytes()[sent.0..sent.1];
-                rule.unless_patterns.iter().any(|re| re.is_match(stext))
+            || rule.unless_patterns.iter().enumerate().any(|(k, re)| {
+                self.gate_open(ctx, bi, sent, ri, k, true)
+                    && re.is_match(&ctx.doc.blocks[bi].norm.text.as_bytes()[sent.0..sent.1])
             })
     }
 
@@ -538,11 +642,41 @@ impl Linter {
         ri: usize,
         role: Role,
     ) -> bool {
-        ctx.hits[bi].iter().any(|h| {
-            h.start >= range.0
-                && h.end <= range.1
-                && self.phrases.owners(h).contains(&(ri as u32, role))
+        ctx.hits(bi).iter().any(|h| {
+            h.start >= range.0 && h.end <= range.1 && self.literals.has(h, ri as u32, role)
         })
+    }
+
+    /// May rule `ri`'s regex `k` (of `unless_patterns` when `unless`, else `patterns`)
+    /// match inside `range` of block `bi`? Only if the scan saw one of its gate literals
+    /// there; a regex without a gate always may.
+    fn gate_open(
+        &self,
+        ctx: &Ctx<'_>,
+        bi: usize,
+        range: (usize, usize),
+        ri: usize,
+        k: usize,
+        unless: bool,
+    ) -> bool {
+        let rule = &self.rules[ri];
+        let gates = if unless {
+            &rule.unless_gates
+        } else {
+            &rule.pattern_gates
+        };
+        let Ok(k16) = u16::try_from(k) else {
+            return true;
+        };
+        if gates.get(k).is_none_or(Option::is_none) {
+            return true;
+        }
+        let role = if unless {
+            Role::UnlessGate(k16)
+        } else {
+            Role::PatternGate(k16)
+        };
+        self.has_role(ctx, bi, range, ri, role)
     }
 
     fn scope_of(block: &Block) -> Scope {
@@ -567,11 +701,10 @@ impl Linter {
             let text = &block.norm.text;
             // a badge: the whole cell is the phrase
             if block.cell.is_some_and(|c| !c.header) {
-                let bare = text
-                    .trim_matches(|c: char| !c.is_ascii_alphanumeric())
-                    .to_ascii_lowercase();
-                if !bare.is_empty() && rule.cells.contains(&bare) {
-                    let s = text.to_ascii_lowercase().find(&bare).unwrap_or(0);
+                let not_alnum = |c: char| !c.is_ascii_alphanumeric();
+                let bare = text.trim_matches(not_alnum);
+                if !bare.is_empty() && rule.cells.iter().any(|c| c.eq_ignore_ascii_case(bare)) {
+                    let s = text.len() - text.trim_start_matches(not_alnum).len();
                     let sent = (0, text.len());
                     if let Some(c) = self.attribute(ctx, bi, sent, (s, s + bare.len()), false, &ok)
                     {
@@ -588,28 +721,40 @@ impl Linter {
                     }
                 }
             }
-            for &sent in &ctx.sentences[bi] {
+            // nothing in this block for this rule: no sentences, no regex
+            let whole = (0, text.len());
+            let phrase_here = self.has_role(ctx, bi, whole, ri, Role::Phrase);
+            if !phrase_here
+                && !(0..rule.patterns.len()).any(|k| self.gate_open(ctx, bi, whole, ri, k, false))
+            {
+                continue;
+            }
+            for &sent in ctx.sentences(bi) {
                 let stext = &text[sent.0..sent.1];
-                if self.voided(ctx, bi, sent, ri) {
+                let mut cands: Vec<(usize, usize)> = ctx
+                    .hits(bi)
+                    .iter()
+                    .filter(|h| h.start >= sent.0 && h.end <= sent.1)
+                    .filter(|h| self.literals.has(h, ri as u32, Role::Phrase))
+                    .map(|h| (h.start, h.end))
+                    .collect();
+                for (k, re) in rule.patterns.iter().enumerate() {
+                    if !self.gate_open(ctx, bi, sent, ri, k, false) {
+                        continue;
+                    }
+                    for m in re.find_iter(stext.as_bytes()) {
+                        if m.end() > m.start() {
+                            cands.push((sent.0 + m.start(), sent.0 + m.end()));
+                        }
+                    }
+                }
+                if cands.is_empty() || self.voided(ctx, bi, sent, ri) {
                     continue;
                 }
                 if rule.def.questions == Some(false)
                     && stext.trim_end_matches(['"', '\'', ')']).ends_with('?')
                 {
                     continue;
-                }
-                let mut cands: Vec<(usize, usize)> = ctx.hits[bi]
-                    .iter()
-                    .filter(|h| h.start >= sent.0 && h.end <= sent.1)
-                    .filter(|h| self.phrases.owners(h).contains(&(ri as u32, Role::Phrase)))
-                    .map(|h| (h.start, h.end))
-                    .collect();
-                for re in &rule.patterns {
-                    for m in re.find_iter(stext.as_bytes()) {
-                        if m.end() > m.start() {
-                            cands.push((sent.0 + m.start(), sent.0 + m.end()));
-                        }
-                    }
                 }
                 cands.sort();
                 let mut negated_spans: Vec<(usize, usize)> = Vec::new();
@@ -655,7 +800,7 @@ impl Linter {
                     .enumerate()
                     .rfind(|(_, b)| b.start <= link.span.start)
                     .and_then(|(bi, _)| {
-                        ctx.mentions[bi]
+                        ctx.mentions(bi)
                             .iter()
                             .map(|m| m.compound)
                             .find(|&c| ok(self.registry.get(c)))
@@ -690,39 +835,35 @@ impl Linter {
             return;
         };
         if !rule.def.triggers.is_empty() {
-            let mut triggered = false;
-            'blocks: for (bi, _) in ctx.doc.blocks.iter().enumerate() {
-                for &sent in &ctx.sentences[bi] {
-                    for h in ctx.hits[bi]
-                        .iter()
-                        .filter(|h| h.start >= sent.0 && h.end <= sent.1)
-                    {
-                        if !self.phrases.owners(h).contains(&(ri as u32, Role::Trigger)) {
-                            continue;
-                        }
-                        if negated(&ctx.doc.blocks[bi].norm.text, sent.0, h.start) {
-                            continue;
-                        }
-                        if let Some(c) = self.attribute(ctx, bi, sent, (h.start, h.end), false, &ok)
-                        {
-                            if ok(self.registry.get(c)) {
-                                triggered = true;
-                                break 'blocks;
-                            }
-                        }
-                    }
-                }
-            }
+            let triggered = (0..ctx.doc.blocks.len()).any(|bi| {
+                ctx.hits(bi)
+                    .iter()
+                    .filter(|h| self.literals.has(h, ri as u32, Role::Trigger))
+                    .any(|h| {
+                        let Some(&sent) = ctx
+                            .sentences(bi)
+                            .iter()
+                            .find(|s| h.start >= s.0 && h.end <= s.1)
+                        else {
+                            return false;
+                        };
+                        !negated(&ctx.doc.blocks[bi].norm.text, sent.0, h.start)
+                            && self
+                                .attribute(ctx, bi, sent, (h.start, h.end), false, &ok)
+                                .is_some_and(|c| ok(self.registry.get(c)))
+                    })
+            });
             if !triggered {
                 return;
             }
         }
         let satisfied = ctx.doc.blocks.iter().enumerate().any(|(bi, b)| {
-            self.has_role(ctx, bi, (0, b.norm.text.len()), ri, Role::Phrase)
-                || rule
-                    .patterns
-                    .iter()
-                    .any(|re| re.is_match(b.norm.text.as_bytes()))
+            let whole = (0, b.norm.text.len());
+            self.has_role(ctx, bi, whole, ri, Role::Phrase)
+                || rule.patterns.iter().enumerate().any(|(k, re)| {
+                    self.gate_open(ctx, bi, whole, ri, k, false)
+                        && re.is_match(b.norm.text.as_bytes())
+                })
         });
         if satisfied {
             return;
@@ -739,16 +880,13 @@ impl Linter {
     fn run_dose(&self, ctx: &Ctx<'_>, ri: usize, out: &mut Vec<Raw>) {
         let rule = &self.rules[ri];
         let w = &rule.def.when;
-        let mut figs: Vec<Figure> = Vec::new();
         for (bi, block) in ctx.doc.blocks.iter().enumerate() {
             if !rule.in_scope(Self::scope_of(block)) {
                 continue;
             }
-            let text = &block.norm.text;
-            figs.clear();
-            find_figures(text, &mut figs);
-            for f in &figs {
-                let Some(&sent) = ctx.sentences[bi]
+            for f in ctx.figures(bi) {
+                let Some(&sent) = ctx
+                    .sentences(bi)
                     .iter()
                     .find(|s| s.0 <= f.start && f.start < s.1)
                 else {
@@ -789,7 +927,7 @@ impl Linter {
             return false;
         }
         let in_sentence = self.has_role(ctx, bi, sent, ri, Role::Context);
-        let in_heading = ctx.headings[bi].iter().any(|&h| {
+        let in_heading = ctx.headings(bi).any(|h| {
             self.has_role(
                 ctx,
                 h,
@@ -818,21 +956,6 @@ fn body_line(doc: &Document<'_>) -> (usize, usize) {
     let e = s + rest.find('\n').unwrap_or(rest.len());
     let line = doc.src[s..e].trim_end();
     (s, s + line.len())
-}
-
-/// Sentence ranges of normalized text (UAX #29), trailing spaces trimmed.
-fn split_sentences(text: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    for (i, s) in text.split_sentence_bound_indices() {
-        let t = s.trim_end();
-        if !t.trim().is_empty() {
-            out.push((i, i + t.len()));
-        }
-    }
-    if out.is_empty() {
-        out.push((0, text.len()));
-    }
-    out
 }
 
 /// Whether `phrase` occurs in `text` as whole words (both lowercase).
@@ -948,7 +1071,7 @@ mod tests {
     #[test]
     fn sentences_split_on_punctuation_not_abbreviations() {
         let t = "Started low (e.g. ~40 ug/kg) and titrated. Next one here.";
-        let s = split_sentences(t);
+        let s = crate::sentences::split(t);
         assert_eq!(s.len(), 2, "{s:?}");
     }
 }
