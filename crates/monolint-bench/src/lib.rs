@@ -221,7 +221,7 @@ pub fn page(rng: &mut Rng, subjects: &[Subject], markdown: bool) -> String {
             "It is on the WADA Prohibited List; athletes in tested sports should avoid it.\n\n",
         );
     }
-    let sections = 4 + rng.below(3);
+    let sections = 4 + rng.below(4);
     for _ in 0..sections {
         let h = *rng.pick(HEADINGS);
         if markdown {

@@ -402,15 +402,13 @@ pub fn run(args: &CheckArgs) -> u8 {
     } else {
         None
     };
+    // the DFA form of the automaton costs ~20 ms to build and pays off over many files
+    if jobs.len() >= 64 {
+        setup.linter.prepare_for_volume();
+    }
     let mut emitter = Emitter::new(args.format);
     let mut linted = 0usize;
-    // files go out in windows: linted in parallel, reported in order, then dropped, so
-    // memory holds one window's results however large the site
-    for window in jobs.chunks(64 * threads) {
-        let outcomes: Vec<Outcome> = match &pool {
-            Some(pool) => pool.install(|| window.par_iter().map(|j| run.lint(j)).collect()),
-            None => window.iter().map(|j| run.lint(j)).collect(),
-        };
+    let mut report = |window: &[Job], outcomes: Vec<Outcome>, problems: &mut Vec<String>| {
         for (job, outcome) in window.iter().zip(outcomes) {
             match outcome.result {
                 Ok(r) => {
@@ -420,6 +418,36 @@ pub fn run(args: &CheckArgs) -> u8 {
                 Err(p) => problems.push(p),
             }
         }
+    };
+    // Files go out in windows: linted in parallel, reported in order, then dropped, so
+    // memory holds two windows' results however large the site. Reporting a window
+    // overlaps with linting the next one.
+    let mut pending: Option<(&[Job], Vec<Outcome>)> = None;
+    for window in jobs.chunks(64 * threads) {
+        let lint = || -> Vec<Outcome> {
+            match &pool {
+                Some(_) => window.par_iter().map(|j| run.lint(j)).collect(),
+                None => window.iter().map(|j| run.lint(j)).collect(),
+            }
+        };
+        let outcomes = match (&pool, pending.take()) {
+            (Some(pool), Some((done, outcomes))) => {
+                let problems = &mut problems;
+                let report = &mut report;
+                pool.install(|| rayon::join(lint, move || report(done, outcomes, problems)))
+                    .0
+            }
+            (_, prev) => {
+                if let Some((done, outcomes)) = prev {
+                    report(done, outcomes, &mut problems);
+                }
+                lint()
+            }
+        };
+        pending = Some((window, outcomes));
+    }
+    if let Some((done, outcomes)) = pending.take() {
+        report(done, outcomes, &mut problems);
     }
     if let Some(cache) = run.cache.and_then(|c| c.into_inner().ok()) {
         let path = cache.path().to_path_buf();

@@ -133,7 +133,7 @@ fn plural(n: usize, one: &str) -> String {
 /// at a time, with the summary on standard error at the end.
 pub struct Emitter {
     format: Format,
-    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+    out: std::io::BufWriter<std::io::Stdout>,
     handler: Option<GraphicalReportHandler>,
     sum: Summary,
     first: bool,
@@ -146,7 +146,7 @@ impl Emitter {
         let handler = (format == Format::Human).then(|| handler(std::io::stdout().is_terminal()));
         let mut e = Emitter {
             format,
-            out: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
+            out: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
             handler,
             sum: Summary::default(),
             first: true,

@@ -57,12 +57,19 @@ pub struct Hit {
     pub whole: bool,
 }
 
+/// Largest automaton built as a DFA (the default pack has about 3,000 literals).
+const MAX_DFA_PATTERNS: usize = 20_000;
+
 /// Compound of a pattern that is no alias.
 const NO_COMPOUND: u32 = u32::MAX;
 
 #[derive(Debug)]
 pub struct Literals {
+    /// A contiguous NFA: cheap to build (a few milliseconds), so a one-page run starts fast.
     ac: Option<AhoCorasick>,
+    /// The same automaton as a DFA, built on request for large runs: it takes longer to
+    /// build and more memory, and scans faster. Same matches, same order.
+    fast: std::sync::OnceLock<Option<AhoCorasick>>,
     patterns: Vec<String>,
     /// Per pattern: the compound it is an alias spelling of, or [`NO_COMPOUND`].
     compound: Vec<u32>,
@@ -138,22 +145,27 @@ impl Literals {
         let ac = if patterns.is_empty() {
             None
         } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .ascii_case_insensitive(true)
-                    .kind(Some(AhoCorasickKind::ContiguousNFA))
-                    .prefilter(false)
-                    .build(&patterns)?,
-            )
+            Some(automaton(&patterns, AhoCorasickKind::ContiguousNFA)?)
         };
         Ok(Literals {
             ac,
+            fast: std::sync::OnceLock::new(),
             patterns,
             compound,
             owners,
             gated,
         })
+    }
+
+    /// Build the DFA form of the automaton, for runs over many files (a DFA scans faster
+    /// but takes tens of milliseconds to build). Idempotent; scans use it once built.
+    pub fn prepare_for_volume(&self) {
+        self.fast.get_or_init(|| {
+            // a DFA over a huge registry would cost more to build than it saves
+            (!self.patterns.is_empty() && self.patterns.len() <= MAX_DFA_PATTERNS)
+                .then(|| automaton(&self.patterns, AhoCorasickKind::DFA).ok())
+                .flatten()
+        });
     }
 
     /// Every literal, normalized and lowercase.
@@ -171,7 +183,14 @@ impl Literals {
         hits: &mut Vec<Hit>,
         scratch: &mut Scratch,
     ) {
-        let Some(ac) = &self.ac else { return };
+        let Some(ac) = self
+            .fast
+            .get()
+            .and_then(Option::as_ref)
+            .or(self.ac.as_ref())
+        else {
+            return;
+        };
         let bytes = text.as_bytes();
         let first_hit = hits.len();
         scratch.aliases.clear();
@@ -251,6 +270,18 @@ impl Literals {
     pub fn has(&self, h: &Hit, rule: u32, role: Role) -> bool {
         (h.whole || role.is_gate()) && self.owners[h.pattern as usize].contains(&(rule, role))
     }
+}
+
+fn automaton(
+    patterns: &[String],
+    kind: AhoCorasickKind,
+) -> Result<AhoCorasick, aho_corasick::BuildError> {
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::Standard)
+        .ascii_case_insensitive(true)
+        .kind(Some(kind))
+        .prefilter(false)
+        .build(patterns)
 }
 
 #[cfg(test)]
@@ -345,5 +376,17 @@ mod tests {
             .count();
         assert_eq!(gates, 2);
         assert!(!h.iter().any(|h| lits.has(h, 1, Role::Phrase)));
+        // the DFA built for large runs finds exactly the same
+        lits.prepare_for_volume();
+        assert!(lits.fast.get().is_some_and(Option::is_some));
+        let (mut m2, mut h2) = (Vec::new(), Vec::new());
+        lits.scan(text, &mut m2, &mut h2, &mut Scratch::default());
+        assert_eq!(m2, m);
+        let spans = |h: &[Hit]| -> Vec<(usize, usize, u32, bool)> {
+            h.iter()
+                .map(|h| (h.start, h.end, h.pattern, h.whole))
+                .collect()
+        };
+        assert_eq!(spans(&h2), spans(&h));
     }
 }
