@@ -8,5 +8,10 @@ fn cli_cases() {
     trycmd::TestCases::new()
         .env("NO_COLOR", "1")
         .env("COLUMNS", "100")
+        // the result cache goes to the build's scratch folder, never the user's
+        .env(
+            "XDG_CACHE_HOME",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cli-cache"),
+        )
         .case("../../tests/cmd/*.toml");
 }

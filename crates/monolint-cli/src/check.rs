@@ -1,11 +1,14 @@
 //! `monolint check`: configuration, input discovery, linting, reporting.
 
-use crate::output::{self, FileResult};
-use crate::{CheckArgs, FailOn};
+use crate::cache::{self, Cache, Cached};
+use crate::output::{self, Emitter};
+use crate::{CheckArgs, FailOn, Format};
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use monolint::{Config, Linter, LoadError, Severity, Source};
+use monolint::{Config, Linter, LoadError, Source};
+use rayon::prelude::*;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// Extensions linted when walking folders.
 pub const EXTENSIONS: &[&str] = &["md", "markdown", "mdx", "html", "htm", "txt"];
@@ -140,10 +143,66 @@ fn display(path: &Path) -> String {
     s.strip_prefix("./").unwrap_or(&s).to_string()
 }
 
+/// Parse `--shard K/N`.
+pub fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("`{s}` is not of the form K/N (e.g. 2/4)"))?;
+    let num = |x: &str| {
+        x.trim()
+            .parse::<u64>()
+            .map_err(|_| format!("`{x}` in `{s}` is not a whole number"))
+    };
+    let (k, n) = (num(k)?, num(n)?);
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("K must be between 1 and N (got {k}/{n})"));
+    }
+    Ok((k, n))
+}
+
+/// The shard (1-based, of `n`) a path as shown belongs to: a stable hash of the path, so
+/// every run on every machine splits the same way.
+fn shard_of(name: &str, n: u64) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(name.as_bytes()) % n + 1
+}
+
+/// The paths to lint: the arguments and the `--files-from` list (`.` when neither gives
+/// any). `Err` is a message for a run that cannot start.
+fn requested_paths(args: &CheckArgs) -> Result<Vec<PathBuf>, String> {
+    let mut paths = args.paths.clone();
+    if let Some(list) = &args.files_from {
+        let from_stdin = list.as_os_str() == "-";
+        if from_stdin && paths.iter().any(|p| p.as_os_str() == "-") {
+            return Err(
+                "standard input cannot be both the --files-from list and a file to lint".into(),
+            );
+        }
+        let text = if from_stdin {
+            let mut t = String::new();
+            std::io::stdin()
+                .read_to_string(&mut t)
+                .map(|_| t)
+                .map_err(|e| format!("cannot read the file list from standard input: {e}"))?
+        } else {
+            std::fs::read_to_string(list)
+                .map_err(|e| format!("cannot read the file list {}: {e}", list.display()))?
+        };
+        paths.extend(
+            text.lines()
+                .map(|l| l.trim_end_matches('\r'))
+                .filter(|l| !l.trim().is_empty())
+                .map(PathBuf::from),
+        );
+    } else if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    Ok(paths)
+}
+
 /// The files to lint, and problems that make the run untrustworthy.
-fn collect(args: &CheckArgs, setup: &Setup, problems: &mut Vec<String>) -> Vec<PathBuf> {
+fn collect(paths: &[PathBuf], setup: &Setup, problems: &mut Vec<String>) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    for p in &args.paths {
+    for p in paths {
         if p.as_os_str() == "-" {
             files.push(p.clone());
             continue;
@@ -199,6 +258,76 @@ fn collect(args: &CheckArgs, setup: &Setup, problems: &mut Vec<String>) -> Vec<P
     files
 }
 
+/// One file to lint: its name as shown, and where its bytes come from.
+struct Job {
+    name: String,
+    /// `None`: standard input (read before linting starts).
+    path: Option<PathBuf>,
+}
+
+/// What linting one file gave.
+struct Outcome {
+    result: Result<Cached, String>,
+    /// The file's text, for human snippets (only when there is something to show).
+    text: Arc<String>,
+}
+
+struct Run<'a> {
+    linter: &'a Linter,
+    cache: Option<Mutex<Cache>>,
+    stdin: Vec<u8>,
+    want_text: bool,
+}
+
+impl Run<'_> {
+    fn lint(&self, job: &Job) -> Outcome {
+        let read;
+        let bytes: &[u8] = match &job.path {
+            None => &self.stdin,
+            Some(p) => match std::fs::read(p) {
+                Ok(b) => {
+                    read = b;
+                    &read
+                }
+                Err(e) => {
+                    return Outcome {
+                        result: Err(format!("cannot read {}: {e}", job.name)),
+                        text: Arc::default(),
+                    }
+                }
+            },
+        };
+        let markdown = monolint::document::Format::from_path(&job.name)
+            == monolint::document::Format::Markdown;
+        let key = cache::key(bytes, markdown);
+        let hit = self
+            .cache
+            .as_ref()
+            .and_then(|c| c.lock().ok().and_then(|mut c| c.get(key)));
+        let result = hit.unwrap_or_else(|| {
+            let report = self.linter.lint_bytes(&job.name, bytes);
+            let value = Cached {
+                linted: report.linted,
+                diagnostics: report.diagnostics,
+            };
+            if let Some(Ok(mut c)) = self.cache.as_ref().map(Mutex::lock) {
+                c.put(key, &value);
+            }
+            value
+        });
+        // a file that was not linted (binary) has no text worth showing
+        let text = if self.want_text && result.linted && !result.diagnostics.is_empty() {
+            Arc::new(String::from_utf8_lossy(bytes).into_owned())
+        } else {
+            Arc::default()
+        };
+        Outcome {
+            result: Ok(result),
+            text,
+        }
+    }
+}
+
 pub fn run(args: &CheckArgs) -> u8 {
     let setup = match setup(args.config.as_deref()) {
         Ok(s) => s,
@@ -207,65 +336,144 @@ pub fn run(args: &CheckArgs) -> u8 {
             return 2;
         }
     };
+    let paths = match requested_paths(args) {
+        Ok(p) => p,
+        Err(msg) => {
+            eprintln!("monolint: error: {msg}");
+            return 2;
+        }
+    };
     let mut problems = Vec::new();
-    let files = collect(args, &setup, &mut problems);
-    let mut results: Vec<FileResult> = Vec::new();
-    let mut linted = 0usize;
-    for path in &files {
-        let (name, bytes) = if path.as_os_str() == "-" {
-            let mut buf = Vec::new();
-            if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
+    let files = collect(&paths, &setup, &mut problems);
+    let mut stdin = Vec::new();
+    let mut jobs: Vec<Job> = Vec::with_capacity(files.len());
+    for path in files {
+        if path.as_os_str() == "-" {
+            if let Err(e) = std::io::stdin().read_to_end(&mut stdin) {
                 problems.push(format!("cannot read standard input: {e}"));
                 continue;
             }
-            (
-                args.stdin_filename.clone().unwrap_or_else(|| "-".into()),
-                buf,
-            )
+            jobs.push(Job {
+                name: args.stdin_filename.clone().unwrap_or_else(|| "-".into()),
+                path: None,
+            });
         } else {
-            match std::fs::read(path) {
-                Ok(b) => (display(path), b),
-                Err(e) => {
-                    problems.push(format!("cannot read {}: {e}", display(path)));
-                    continue;
+            jobs.push(Job {
+                name: display(&path),
+                path: Some(path),
+            });
+        }
+    }
+    // the report is in path order, whatever order the files are linted in
+    jobs.sort_by(|a, b| a.name.cmp(&b.name));
+    let requested = jobs.len();
+    if let Some((k, n)) = args.shard {
+        jobs.retain(|j| shard_of(&j.name, n) == k);
+    }
+    // an empty share of a split, or an empty change list, is a run with nothing to do
+    let nothing_expected = (args.shard.is_some() && requested > 0 && jobs.is_empty())
+        || (args.files_from.is_some() && paths.is_empty());
+    let cache = if args.no_cache {
+        None
+    } else {
+        args.cache_dir
+            .clone()
+            .or_else(|| dirs::cache_dir().map(|d| d.join("monolint")))
+            .map(|dir| Mutex::new(Cache::open(&dir, cache::fingerprint(&setup.linter))))
+    };
+    let run = Run {
+        linter: &setup.linter,
+        cache,
+        stdin,
+        want_text: args.format == Format::Human,
+    };
+    let threads = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    );
+    let pool = if threads > 1 && jobs.len() > 1 {
+        match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+            Ok(p) => Some(p),
+            Err(e) => {
+                eprintln!("monolint: note: running on one thread: {e}");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    // the DFA form of the automaton costs ~20 ms to build and pays off over many files
+    if jobs.len() >= 64 {
+        setup.linter.prepare_for_volume();
+    }
+    let mut emitter = Emitter::new(args.format);
+    let mut linted = 0usize;
+    let mut report = |window: &[Job], outcomes: Vec<Outcome>, problems: &mut Vec<String>| {
+        for (job, outcome) in window.iter().zip(outcomes) {
+            match outcome.result {
+                Ok(r) => {
+                    linted += usize::from(r.linted);
+                    emitter.file(&job.name, &outcome.text, &r.diagnostics);
                 }
+                Err(p) => problems.push(p),
+            }
+        }
+    };
+    // Files go out in windows: linted in parallel, reported in order, then dropped, so
+    // memory holds two windows' results however large the site. Reporting a window
+    // overlaps with linting the next one.
+    let mut pending: Option<(&[Job], Vec<Outcome>)> = None;
+    for window in jobs.chunks(64 * threads) {
+        let lint = || -> Vec<Outcome> {
+            match &pool {
+                Some(_) => window.par_iter().map(|j| run.lint(j)).collect(),
+                None => window.iter().map(|j| run.lint(j)).collect(),
             }
         };
-        let report = setup.linter.lint_bytes(&name, &bytes);
-        if report.linted {
-            linted += 1;
-        }
-        // a file that was not linted (binary) has no text worth showing
-        let text = if report.linted {
-            String::from_utf8_lossy(&bytes).into_owned()
-        } else {
-            String::new()
+        let outcomes = match (&pool, pending.take()) {
+            (Some(pool), Some((done, outcomes))) => {
+                let problems = &mut problems;
+                let report = &mut report;
+                pool.install(|| rayon::join(lint, move || report(done, outcomes, problems)))
+                    .0
+            }
+            (_, prev) => {
+                if let Some((done, outcomes)) = prev {
+                    report(done, outcomes, &mut problems);
+                }
+                lint()
+            }
         };
-        let text = std::sync::Arc::new(text);
-        results.push(FileResult {
-            path: name,
-            text,
-            diagnostics: report.diagnostics,
-        });
+        pending = Some((window, outcomes));
     }
-    results.sort_by(|a, b| a.path.cmp(&b.path));
+    if let Some((done, outcomes)) = pending.take() {
+        report(done, outcomes, &mut problems);
+    }
+    if let Some(cache) = run.cache.and_then(|c| c.into_inner().ok()) {
+        let path = cache.path().to_path_buf();
+        if let Err(e) = cache.save() {
+            eprintln!(
+                "monolint: note: could not write the result cache {}: {e}",
+                path.display()
+            );
+        }
+    }
     for p in &problems {
         eprintln!("monolint: error: {p}");
     }
-    if linted == 0 && problems.is_empty() {
+    if nothing_expected && problems.is_empty() {
+        eprintln!("monolint: note: nothing to lint in this run");
+    } else if linted == 0 && problems.is_empty() {
         eprintln!("monolint: error: nothing was linted");
     }
-    output::emit(args.format, &results, linted);
-    if !problems.is_empty() || linted == 0 {
+    let (errors, warnings, _) = emitter.counts();
+    emitter.finish(linted);
+    if !problems.is_empty() || (linted == 0 && !nothing_expected) {
         return 2;
     }
-    let threshold = match args.fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
+    let failed = match args.fail_on {
+        FailOn::Error => errors > 0,
+        FailOn::Warning => errors + warnings > 0,
     };
-    let failed = results
-        .iter()
-        .flat_map(|r| &r.diagnostics)
-        .any(|d| d.severity >= threshold);
     u8::from(failed)
 }

@@ -7,6 +7,7 @@
 // The binary owns I/O: printing is its job (the library denies it).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod cache;
 mod check;
 mod commands;
 mod output;
@@ -66,8 +67,8 @@ enum Command {
 
 #[derive(clap::Args)]
 pub struct CheckArgs {
-    /// Files and folders to lint; `-` reads standard input
-    #[arg(default_value = ".")]
+    /// Files and folders to lint; `-` reads standard input (default: `.`, unless
+    /// --files-from gives the list)
     paths: Vec<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value = "human")]
@@ -81,6 +82,24 @@ pub struct CheckArgs {
     /// The name standard input is linted as (its extension picks the format)
     #[arg(long)]
     stdin_filename: Option<String>,
+    /// Also lint the paths listed in FILE, one a line (`-`: standard input), e.g.
+    /// `git diff --name-only --diff-filter=d | monolint check --files-from -`
+    #[arg(long, value_name = "FILE")]
+    files_from: Option<PathBuf>,
+    /// Files linted in parallel (default: the number of cores); output is the same for any N
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+    /// Lint only share K of N of the files (K in 1..=N), chosen by a stable hash of each
+    /// path: N runs with K = 1..N together report exactly what one run reports
+    #[arg(long, value_name = "K/N", value_parser = check::parse_shard)]
+    shard: Option<(u64, u64)>,
+    /// Where results are cached, keyed by file content and the loaded rules
+    /// (default: $XDG_CACHE_HOME/monolint or ~/.cache/monolint)
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Do not read or write the result cache
+    #[arg(long, conflicts_with = "cache_dir")]
+    no_cache: bool,
 }
 
 fn main() -> ExitCode {

@@ -12,13 +12,6 @@ use std::fmt;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
-/// The findings of one file, with its text for snippets.
-pub struct FileResult {
-    pub path: String,
-    pub text: Arc<String>,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
 fn colour(stream_is_tty: bool) -> bool {
     stream_is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
@@ -122,7 +115,7 @@ struct JsonDiagnostic<'a> {
     d: &'a Diagnostic,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct Summary {
     files: usize,
     errors: usize,
@@ -130,85 +123,116 @@ struct Summary {
     infos: usize,
 }
 
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    version: u32,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
-    summary: Summary,
-}
-
-fn summary(results: &[FileResult], files: usize) -> Summary {
-    let count = |s: Severity| {
-        results
-            .iter()
-            .flat_map(|r| &r.diagnostics)
-            .filter(|d| d.severity == s)
-            .count()
-    };
-    Summary {
-        files,
-        errors: count(Severity::Error),
-        warnings: count(Severity::Warning),
-        infos: count(Severity::Info),
-    }
-}
-
 fn plural(n: usize, one: &str) -> String {
     format!("{n} {one}{}", if n == 1 { "" } else { "s" })
 }
 
-/// Write the report to standard output (and the human summary to standard error).
-pub fn emit(format: Format, results: &[FileResult], files: usize) {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let sum = summary(results, files);
-    let res = match format {
-        Format::Json => {
-            let report = JsonReport {
-                version: 1,
-                diagnostics: results
-                    .iter()
-                    .flat_map(|r| {
-                        r.diagnostics
-                            .iter()
-                            .map(move |d| JsonDiagnostic { path: &r.path, d })
-                    })
-                    .collect(),
-                summary: sum,
-            };
-            serde_json::to_writer(&mut out, &report)
-                .map_err(std::io::Error::other)
-                .and_then(|()| writeln!(out))
+/// Writes the report to standard output as files come in (in path order), so a run
+/// never holds more than the files in flight: the JSON object is written piece by piece
+/// (byte for byte what serializing it whole would give), the human report one finding
+/// at a time, with the summary on standard error at the end.
+pub struct Emitter {
+    format: Format,
+    out: std::io::BufWriter<std::io::Stdout>,
+    handler: Option<GraphicalReportHandler>,
+    sum: Summary,
+    first: bool,
+    /// The first write error (a closed pipe): later writes are skipped.
+    failed: bool,
+}
+
+impl Emitter {
+    pub fn new(format: Format) -> Emitter {
+        let handler = (format == Format::Human).then(|| handler(std::io::stdout().is_terminal()));
+        let mut e = Emitter {
+            format,
+            out: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
+            handler,
+            sum: Summary::default(),
+            first: true,
+            failed: false,
+        };
+        if format == Format::Json {
+            e.write(|out| out.write_all(b"{\"version\":1,\"diagnostics\":["));
         }
-        Format::Human => {
-            let h = handler(std::io::stdout().is_terminal());
-            let mut res = Ok(());
-            for r in results {
-                for d in &r.diagnostics {
+        e
+    }
+
+    fn write(&mut self, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
+        if !self.failed && f(&mut self.out).is_err() {
+            self.failed = true;
+        }
+    }
+
+    /// Errors, warnings and infos reported so far.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        (self.sum.errors, self.sum.warnings, self.sum.infos)
+    }
+
+    /// One file's findings (`text` is its content, for human snippets).
+    pub fn file(&mut self, path: &str, text: &Arc<String>, diagnostics: &[Diagnostic]) {
+        for d in diagnostics {
+            match d.severity {
+                Severity::Error => self.sum.errors += 1,
+                Severity::Warning => self.sum.warnings += 1,
+                Severity::Info => self.sum.infos += 1,
+            }
+            match self.format {
+                Format::Json => {
+                    let first = std::mem::replace(&mut self.first, false);
+                    self.write(|out| {
+                        if !first {
+                            out.write_all(b",")?;
+                        }
+                        serde_json::to_writer(out, &JsonDiagnostic { path, d })
+                            .map_err(std::io::Error::other)
+                    });
+                }
+                Format::Human => {
                     let finding = Finding {
                         d,
-                        src: NamedSource::new(r.path.clone(), Arc::clone(&r.text)),
+                        src: NamedSource::new(path, Arc::clone(text)),
                     };
                     let mut s = String::new();
-                    if h.render_report(&mut s, &finding).is_err() {
+                    let rendered = self
+                        .handler
+                        .as_ref()
+                        .is_some_and(|h| h.render_report(&mut s, &finding).is_ok());
+                    if !rendered {
                         s = format!(
-                            "{}:{}:{}: {} [{}]\n",
-                            r.path, d.line, d.column, d.message, d.rule
+                            "{path}:{}:{}: {} [{}]\n",
+                            d.line, d.column, d.message, d.rule
                         );
                     }
-                    res = res.and_then(|()| writeln!(out, "{s}"));
+                    self.write(|out| writeln!(out, "{s}"));
                 }
             }
-            eprintln!(
-                "checked {}: {}, {}, {}",
-                plural(files, "file"),
-                plural(sum.errors, "error"),
-                plural(sum.warnings, "warning"),
-                plural(sum.infos, "info")
-            );
-            res
         }
-    };
-    // a closed pipe (`monolint check | head`) is not an error worth reporting
-    let _ = res.and_then(|()| out.flush());
+    }
+
+    /// Close the report: the JSON summary, or the human summary line on standard error.
+    pub fn finish(mut self, files: usize) {
+        self.sum.files = files;
+        match self.format {
+            Format::Json => {
+                let sum = std::mem::take(&mut self.sum);
+                self.write(|out| {
+                    out.write_all(b"],\"summary\":")?;
+                    serde_json::to_writer(&mut *out, &sum).map_err(std::io::Error::other)?;
+                    out.write_all(b"}\n")
+                });
+            }
+            Format::Human => {
+                eprintln!(
+                    "checked {}: {}, {}, {}",
+                    plural(files, "file"),
+                    plural(self.sum.errors, "error"),
+                    plural(self.sum.warnings, "warning"),
+                    plural(self.sum.infos, "info")
+                );
+            }
+        }
+        // a closed pipe (`monolint check | head`) is not an error worth reporting
+        let _ = self.out.flush();
+    }
 }

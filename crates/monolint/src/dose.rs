@@ -18,12 +18,18 @@ const WORDS: &str = r"(?:(?:half|a\s+half)\s+an?|a\s+quarter\s+of\s+an?|(?:(?:on
 /// Per body weight, and per day or week: "mg/kg", "mg per kilogram of body weight", "mg/kg/day".
 const PER: &str = r"(?:\s*(?:/|per|a|each)\s*(?:kg|kilograms?|kilos?)(?:\s+(?:of\s+)?body\s*weight)?)?(?:\s*/\s*(?:day|d|week|wk|dose)\b)?";
 
+/// The dose-figure regular expression (matched case-insensitively, ASCII only, on
+/// normalized text; the benchmark hands the same pattern to ripgrep).
+pub fn figure_pattern() -> String {
+    format!(
+        r"(?:~\s*)?(?P<first>{NUM}(?:\s*{UNIT})?)(?:\s*(?P<join>-|to|or)\s*~?\s*(?P<second>{NUM}))?(?:\s*|-){UNIT}{PER}|\b{WORDS}\s*{UNIT}{PER}|\(\s*{UNIT}\s*\)\s*{NUM}(?:\s*(?:-|to)\s*{NUM})?"
+    )
+}
+
 fn figure_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        let pat = format!(
-            r"(?:~\s*)?(?P<first>{NUM}(?:\s*{UNIT})?)(?:\s*(?P<join>-|to|or)\s*~?\s*(?P<second>{NUM}))?(?:\s*|-){UNIT}{PER}|\b{WORDS}\s*{UNIT}{PER}|\(\s*{UNIT}\s*\)\s*{NUM}(?:\s*(?:-|to)\s*{NUM})?"
-        );
+        let pat = figure_pattern();
         // the pattern is a constant: a failure here is a bug caught by every test
         RegexBuilder::new(&pat)
             .case_insensitive(true)

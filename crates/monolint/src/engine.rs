@@ -1,8 +1,10 @@
 //! The engine: runs every enabled rule over a document and returns diagnostics.
 //!
-//! Per document: parse into blocks, find compound mentions and phrase hits once per
-//! block, split blocks into sentences, decide the primary compound, then dispatch each
-//! rule by kind. Attribution (which compound a figure or phrase is about) is shared by
+//! Per document: parse into blocks, scan each block once with the pack's one literal
+//! automaton (compound mentions, phrase hits and regex gates in one pass), decide the
+//! primary compound, then dispatch each rule by kind. Sentences and dose figures are
+//! worked out lazily, only for blocks where some rule has a candidate: most blocks of a
+//! page never need them. Attribution (which compound a figure or phrase is about) is shared by
 //! all kinds: the compound named in the sentence (nearest; "of X"), else the table's row
 //! or column header, else the page's primary compound.
 
@@ -10,12 +12,12 @@ use crate::diagnostic::{make, Diagnostic, LineIndex, Severity};
 use crate::document::{Block, BlockKind, Document, Format};
 use crate::dose::{find_figures, Figure};
 use crate::error::{LoadError, Source};
+use crate::literals::{Hit, Literals, Role, RuleLiterals, Scratch};
 use crate::pack::{load_pack, Kind, Rule, Scope, When};
-use crate::phrases::{Hit, PhraseSet, Role};
 use crate::registry::{Compound, Mention, Registry, Status};
 use crate::suppress;
+use std::cell::OnceCell;
 use std::collections::HashMap;
-use unicode_segmentation::UnicodeSegmentation;
 
 /// A configured linter: the rules, the registry and the compiled matchers.
 #[derive(Debug)]
@@ -23,7 +25,10 @@ pub struct Linter {
     rules: Vec<Rule>,
     enabled: Vec<bool>,
     registry: Registry,
-    phrases: PhraseSet,
+    literals: Literals,
+    /// What the results depend on besides the file: every pack and registry text, in
+    /// order (hashed by callers that cache results).
+    sources: Vec<Source>,
 }
 
 /// What linting one file produced.
@@ -73,6 +78,7 @@ impl LinterBuilder {
         }
         packs.extend(self.packs);
         regs.extend(self.compounds);
+        let sources: Vec<Source> = packs.iter().chain(&regs).cloned().collect();
         let registry = Registry::load(&regs)?;
         let mut rules: Vec<Rule> = Vec::new();
         for source in &packs {
@@ -89,19 +95,48 @@ impl LinterBuilder {
                 rules.push(rule);
             }
         }
-        let phrases = PhraseSet::build(&rules).map_err(|e| {
+        let rule_literals: Vec<RuleLiterals<'_>> = rules.iter().map(rule_literals).collect();
+        let literals = Literals::build(&registry, &rule_literals).map_err(|e| {
             LoadError::at(
                 &Source::new("rule packs", ""),
                 None,
-                format!("cannot build the phrase automaton: {e}"),
+                format!("cannot build the literal automaton: {e}"),
             )
         })?;
+        drop(rule_literals);
         Ok(Linter {
             enabled: vec![true; rules.len()],
             rules,
             registry,
-            phrases,
+            literals,
+            sources,
         })
+    }
+}
+
+/// A rule's literals for the automaton: its phrase lists by role, and the gate literals
+/// of its regexes.
+fn rule_literals(rule: &Rule) -> RuleLiterals<'_> {
+    let d = &rule.def;
+    fn gates(
+        list: &[Option<Vec<String>>],
+        role: fn(u16) -> Role,
+    ) -> impl Iterator<Item = (Vec<String>, Role)> + '_ {
+        list.iter()
+            .enumerate()
+            .filter_map(move |(k, g)| Some((g.clone()?, role(u16::try_from(k).ok()?))))
+    }
+    RuleLiterals {
+        lists: vec![
+            (&d.phrases[..], Role::Phrase),
+            (&d.unless[..], Role::Unless),
+            (&d.triggers[..], Role::Trigger),
+            (&d.contexts[..], Role::Context),
+            (&d.endorsements[..], Role::Endorsement),
+        ],
+        gates: gates(&rule.pattern_gates, Role::PatternGate)
+            .chain(gates(&rule.unless_gates, Role::UnlessGate))
+            .collect(),
     }
 }
 
@@ -117,14 +152,92 @@ struct Raw {
 /// Everything computed once per document.
 struct Ctx<'d> {
     doc: &'d Document<'d>,
-    mentions: Vec<Vec<Mention>>,
-    hits: Vec<Vec<Hit>>,
-    sentences: Vec<Vec<(usize, usize)>>,
+    /// Mentions of every block, in block order; block `bi`'s are
+    /// `mentions[mention_at[bi]..mention_at[bi + 1]]`.
+    mentions: Vec<Mention>,
+    mention_at: Vec<usize>,
+    /// Literal hits, laid out the same way.
+    hits: Vec<Hit>,
+    hit_at: Vec<usize>,
+    /// Sentence ranges and dose figures, worked out on first use.
+    sentences: Vec<OnceCell<Vec<(usize, usize)>>>,
+    figures: Vec<OnceCell<Vec<Figure>>>,
     primary: Vec<usize>,
     /// (table, row, col) -> block; header cells are stored with row 0.
     cells: HashMap<(u32, u32, u32), usize>,
-    /// The headings a block falls under, nearest first.
-    headings: Vec<Vec<usize>>,
+    /// The innermost heading a block falls under (for a heading: the one enclosing it).
+    parent: Vec<Option<usize>>,
+}
+
+impl Ctx<'_> {
+    fn mentions(&self, bi: usize) -> &[Mention] {
+        &self.mentions[self.mention_at[bi]..self.mention_at[bi + 1]]
+    }
+
+    fn hits(&self, bi: usize) -> &[Hit] {
+        &self.hits[self.hit_at[bi]..self.hit_at[bi + 1]]
+    }
+
+    fn sentences(&self, bi: usize) -> &[(usize, usize)] {
+        self.sentences[bi].get_or_init(|| crate::sentences::split(&self.doc.blocks[bi].norm.text))
+    }
+
+    fn figures(&self, bi: usize) -> &[Figure] {
+        self.figures[bi].get_or_init(|| {
+            let block = &self.doc.blocks[bi];
+            let text = &block.norm.text;
+            let mut figs = Vec::new();
+            find_figures(text, &mut figs);
+            // a bare amount under a column header that carries the unit ("MK-677 (mg)")
+            if figs.is_empty() && crate::dose::bare_amount(text) {
+                let unit_head = block.cell.filter(|c| !c.header).and_then(|c| {
+                    self.cells.get(&(c.table, 0, c.col)).filter(|&&h| {
+                        h != bi && crate::dose::header_unit(&self.doc.blocks[h].norm.text)
+                    })
+                });
+                if unit_head.is_some() {
+                    figs.push(Figure {
+                        start: 0,
+                        end: text.len(),
+                    });
+                }
+            }
+            // a figure that swallowed a compound's digits ("BPC-157 to 500mcg" read as a
+            // range) is read again after the name; one inside a name ("CJC1295mg") is not one
+            let mut i = 0;
+            while i < figs.len() {
+                let f = figs[i];
+                let Some(m) = self
+                    .mentions(bi)
+                    .iter()
+                    .find(|m| m.start < f.end && f.start < m.end)
+                else {
+                    i += 1;
+                    continue;
+                };
+                figs.remove(i);
+                if m.end < f.end {
+                    let mut again = Vec::new();
+                    find_figures(&text[m.end..f.end], &mut again);
+                    for (k, g) in again.into_iter().enumerate() {
+                        figs.insert(
+                            i + k,
+                            Figure {
+                                start: g.start + m.end,
+                                end: g.end + m.end,
+                            },
+                        );
+                    }
+                }
+            }
+            figs
+        })
+    }
+
+    /// The headings block `bi` falls under, nearest first.
+    fn headings(&self, bi: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(self.parent[bi], |&h| self.parent[h])
+    }
 }
 
 const NEGATORS: &[&str] = &[
@@ -158,6 +271,15 @@ const NEGATORS: &[&str] = &[
 const CLAUSE_WORDS: &[&str] = &[
     "but", "however", "instead", "rather", "although", "though", "yet",
 ];
+/// "It" and these make praise ("a must-have") about the compound being discussed.
+const PRAISE_PRONOUNS: &[&str] = &[
+    "this is",
+    "this was",
+    "this one",
+    "this stuff",
+    "this peptide",
+    "this compound",
+];
 const NEGATION_WINDOW: usize = 8;
 
 impl Linter {
@@ -176,6 +298,43 @@ impl Linter {
 
     pub fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    /// Every word literal of the pack's automaton (alias spellings and rule phrases, not
+    /// regex gates), normalized and lowercase, sorted.
+    pub fn literals(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .registry
+            .alias_spellings()
+            .iter()
+            .map(|(s, _)| s.clone())
+            .collect();
+        for r in &self.rules {
+            let d = &r.def;
+            for p in d
+                .phrases
+                .iter()
+                .chain(&d.unless)
+                .chain(&d.triggers)
+                .chain(&d.contexts)
+            {
+                v.push(crate::normalize::normalize_pattern(p));
+            }
+        }
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// Get ready to lint many files: build the faster (and slower to build) form of the
+    /// literal automaton. Results do not change. Worth it from a few dozen files on.
+    pub fn prepare_for_volume(&self) {
+        self.literals.prepare_for_volume();
+    }
+
+    /// The rule pack and registry texts the linter was built from, in load order.
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
     }
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
@@ -289,6 +448,9 @@ impl Linter {
                 Kind::Builtin => {}
             }
         }
+        if raw.is_empty() && doc.comments.is_empty() {
+            return out;
+        }
         let index = LineIndex::new(text);
         let mut diags: Vec<Diagnostic> = raw
             .into_iter()
@@ -346,20 +508,19 @@ impl Linter {
 
     fn context<'d>(&self, doc: &'d Document<'d>) -> Ctx<'d> {
         let n = doc.blocks.len();
-        let mut mentions = Vec::with_capacity(n);
-        let mut hits = Vec::with_capacity(n);
-        let mut sentences = Vec::with_capacity(n);
+        let mut mentions = Vec::new();
+        let mut mention_at = Vec::with_capacity(n + 1);
+        let mut hits = Vec::new();
+        let mut hit_at = Vec::with_capacity(n + 1);
+        let mut scratch = Scratch::default();
         let mut cells = HashMap::new();
-        let mut headings: Vec<Vec<usize>> = Vec::with_capacity(n);
+        let mut parent: Vec<Option<usize>> = Vec::with_capacity(n);
         let mut chain: Vec<usize> = Vec::new(); // open headings, outermost first
         for (bi, b) in doc.blocks.iter().enumerate() {
-            let mut m = Vec::new();
-            self.registry.find(&b.norm.text, &mut m);
-            mentions.push(m);
-            let mut h = Vec::new();
-            self.phrases.find(&b.norm.text, &mut h);
-            hits.push(h);
-            sentences.push(split_sentences(&b.norm.text));
+            mention_at.push(mentions.len());
+            hit_at.push(hits.len());
+            self.literals
+                .scan(&b.norm.text, &mut mentions, &mut hits, &mut scratch);
             if let Some(c) = b.cell {
                 cells.insert((c.table, if c.header { 0 } else { c.row }, c.col), bi);
             }
@@ -370,20 +531,25 @@ impl Linter {
                 {
                     chain.pop();
                 }
-                headings.push(chain.iter().rev().copied().collect());
+                parent.push(chain.last().copied());
                 chain.push(bi);
             } else {
-                headings.push(chain.iter().rev().copied().collect());
+                parent.push(chain.last().copied());
             }
         }
+        mention_at.push(mentions.len());
+        hit_at.push(hits.len());
         let mut ctx = Ctx {
             doc,
             mentions,
+            mention_at,
             hits,
-            sentences,
+            hit_at,
+            sentences: (0..n).map(|_| OnceCell::new()).collect(),
+            figures: (0..n).map(|_| OnceCell::new()).collect(),
             primary: Vec::new(),
             cells,
-            headings,
+            parent,
         };
         ctx.primary = self.primary(&ctx);
         ctx
@@ -401,8 +567,9 @@ impl Linter {
         if out.is_empty() {
             if let Some(title) = &doc.front.title {
                 let n = crate::normalize::NormText::of(title);
-                let mut m = Vec::new();
-                self.registry.find(&n.text, &mut m);
+                let (mut m, mut h) = (Vec::new(), Vec::new());
+                self.literals
+                    .scan(&n.text, &mut m, &mut h, &mut Scratch::default());
                 out.extend(m.iter().map(|m| m.compound));
             }
         }
@@ -415,18 +582,14 @@ impl Linter {
             };
             // "the compound in the title": the first one it names
             if let Some(t) = title {
-                out.extend(ctx.mentions[t].first().map(|m| m.compound));
+                out.extend(ctx.mentions(t).first().map(|m| m.compound));
             }
         }
         if out.is_empty() {
             let mut counts: HashMap<usize, (usize, usize)> = HashMap::new(); // compound -> (count, first seen)
-            let mut order = 0;
-            for ms in &ctx.mentions {
-                for m in ms {
-                    let e = counts.entry(m.compound).or_insert((0, order));
-                    e.0 += 1;
-                    order += 1;
-                }
+            for (order, m) in ctx.mentions.iter().enumerate() {
+                let e = counts.entry(m.compound).or_insert((0, order));
+                e.0 += 1;
             }
             if let Some((&c, _)) = counts
                 .iter()
@@ -464,7 +627,8 @@ impl Linter {
     ) -> Option<usize> {
         let block = &ctx.doc.blocks[bi];
         let text = &block.norm.text;
-        let in_sent: Vec<&Mention> = ctx.mentions[bi]
+        let in_sent: Vec<&Mention> = ctx
+            .mentions(bi)
             .iter()
             .filter(|m| m.start >= sent.0 && m.end <= sent.1)
             .collect();
@@ -518,7 +682,7 @@ impl Linter {
             let row_head = (0..c.col)
                 .rev()
                 .filter_map(|col| ctx.cells.get(&(c.table, c.row, col)))
-                .find(|&&h| !ctx.mentions[h].is_empty());
+                .find(|&&h| !ctx.mentions(h).is_empty());
             let col_head = ctx
                 .cells
                 .get(&(c.table, 0, c.col))
@@ -530,7 +694,7 @@ impl Linter {
                         .flatten()
                 });
             for h in [row_head, col_head].into_iter().flatten() {
-                if let Some(m) = ctx.mentions[*h].first() {
+                if let Some(m) = ctx.mentions(*h).first() {
                     return Some(m.compound);
                 }
             }
@@ -549,9 +713,9 @@ impl Linter {
     fn voided(&self, ctx: &Ctx<'_>, bi: usize, sent: (usize, usize), ri: usize) -> bool {
         let rule = &self.rules[ri];
         self.has_role(ctx, bi, sent, ri, Role::Unless)
-            || (!rule.unless_patterns.is_empty() && {
-                let stext = &ctx.doc.blocks[bi].norm.text.as_bytes()[sent.0..sent.1];
-                rule.unless_patterns.iter().any(|re| re.is_match(stext))
+            || rule.unless_patterns.iter().enumerate().any(|(k, re)| {
+                self.gate_open(ctx, bi, sent, ri, k, true)
+                    && re.is_match(&ctx.doc.blocks[bi].norm.text.as_bytes()[sent.0..sent.1])
             })
     }
 
@@ -563,11 +727,41 @@ impl Linter {
         ri: usize,
         role: Role,
     ) -> bool {
-        ctx.hits[bi].iter().any(|h| {
-            h.start >= range.0
-                && h.end <= range.1
-                && self.phrases.owners(h).contains(&(ri as u32, role))
+        ctx.hits(bi).iter().any(|h| {
+            h.start >= range.0 && h.end <= range.1 && self.literals.has(h, ri as u32, role)
         })
+    }
+
+    /// May rule `ri`'s regex `k` (of `unless_patterns` when `unless`, else `patterns`)
+    /// match inside `range` of block `bi`? Only if the scan saw one of its gate literals
+    /// there; a regex without a gate always may.
+    fn gate_open(
+        &self,
+        ctx: &Ctx<'_>,
+        bi: usize,
+        range: (usize, usize),
+        ri: usize,
+        k: usize,
+        unless: bool,
+    ) -> bool {
+        let rule = &self.rules[ri];
+        let gates = if unless {
+            &rule.unless_gates
+        } else {
+            &rule.pattern_gates
+        };
+        let Ok(k16) = u16::try_from(k) else {
+            return true;
+        };
+        if gates.get(k).is_none_or(Option::is_none) {
+            return true;
+        }
+        let role = if unless {
+            Role::UnlessGate(k16)
+        } else {
+            Role::PatternGate(k16)
+        };
+        self.has_role(ctx, bi, range, ri, role)
     }
 
     fn scope_of(block: &Block) -> Scope {
@@ -592,11 +786,10 @@ impl Linter {
             let text = &block.norm.text;
             // a badge: the whole cell is the phrase
             if block.cell.is_some_and(|c| !c.header) {
-                let bare = text
-                    .trim_matches(|c: char| !c.is_ascii_alphanumeric())
-                    .to_ascii_lowercase();
-                if !bare.is_empty() && rule.cells.contains(&bare) {
-                    let s = text.to_ascii_lowercase().find(&bare).unwrap_or(0);
+                let not_alnum = |c: char| !c.is_ascii_alphanumeric();
+                let bare = text.trim_matches(not_alnum);
+                if !bare.is_empty() && rule.cells.iter().any(|c| c.eq_ignore_ascii_case(bare)) {
+                    let s = text.len() - text.trim_start_matches(not_alnum).len();
                     let sent = (0, text.len());
                     if let Some(c) = self.attribute(ctx, bi, sent, (s, s + bare.len()), false, &ok)
                     {
@@ -613,9 +806,76 @@ impl Linter {
                     }
                 }
             }
-            for &sent in &ctx.sentences[bi] {
+            // nothing in this block for this rule: no sentences, no regex
+            let whole = (0, text.len());
+            let phrase_here = self.has_role(ctx, bi, whole, ri, Role::Phrase)
+                || self.has_role(ctx, bi, whole, ri, Role::Endorsement);
+            if !phrase_here
+                && !(0..rule.patterns.len()).any(|k| self.gate_open(ctx, bi, whole, ri, k, false))
+            {
+                continue;
+            }
+            for &sent in ctx.sentences(bi) {
                 let stext = &text[sent.0..sent.1];
-                if self.voided(ctx, bi, sent, ri) {
+                let in_sent = |h: &&Hit| h.start >= sent.0 && h.end <= sent.1;
+                let mut cands: Vec<(usize, usize)> = ctx
+                    .hits(bi)
+                    .iter()
+                    .filter(in_sent)
+                    .filter(|h| self.literals.has(h, ri as u32, Role::Phrase))
+                    .map(|h| (h.start, h.end))
+                    .collect();
+                // praise counts when it is aimed at a compound: named in the sentence, "it"
+                // or "this is", or praise that opens its clause with the page's compound as
+                // its implied subject ("A must-have for anyone who trains hard") unless it
+                // is the subject of something else ("The game changer in this field was a
+                // 1997 study")
+                let praise: Vec<(usize, usize)> = ctx
+                    .hits(bi)
+                    .iter()
+                    .filter(in_sent)
+                    .filter(|h| self.literals.has(h, ri as u32, Role::Endorsement))
+                    .map(|h| (h.start, h.end))
+                    .collect();
+                if !praise.is_empty() {
+                    let lower = stext.to_ascii_lowercase();
+                    let named = ctx.mentions(bi).iter().any(|m| {
+                        m.start >= sent.0 && m.end <= sent.1 && ok(self.registry.get(m.compound))
+                    });
+                    let pronoun = lower
+                        .split(|c: char| !c.is_ascii_alphanumeric())
+                        .any(|w| w == "it")
+                        || PRAISE_PRONOUNS.iter().any(|p| contains_words(&lower, p));
+                    let opens_clause = |at: usize| {
+                        let before = &text[sent.0..at];
+                        let clause = before.rsplit([':', ';', ',', '-']).next().unwrap_or(before);
+                        let copula = text[at..sent.1]
+                            .split(|c: char| !c.is_ascii_alphabetic())
+                            .any(|w| matches!(w, "is" | "was" | "are" | "were" | "Is" | "Was"));
+                        clause.split_whitespace().count() <= 2 && !copula
+                    };
+                    for (s, e) in praise {
+                        if named || pronoun || opens_clause(s) {
+                            cands.push((s, e));
+                        }
+                    }
+                }
+                for (k, re) in rule.patterns.iter().enumerate() {
+                    if !self.gate_open(ctx, bi, sent, ri, k, false) {
+                        continue;
+                    }
+                    for m in re.find_iter(stext.as_bytes()) {
+                        if m.end() > m.start() {
+                            // a pattern may match the punctuation before a clause (": give
+                            // each step..."): the finding starts at the words
+                            let lead = stext[m.start()..m.end()]
+                                .find(|c: char| c.is_alphanumeric())
+                                .unwrap_or(0);
+                            cands.push((sent.0 + m.start() + lead, sent.0 + m.end()));
+                        }
+                    }
+                }
+                if cands.is_empty() || self.voided(ctx, bi, sent, ri) {
                     continue;
                 }
                 let question = stext.trim_end_matches(['"', '\'', ')']).ends_with('?');
@@ -631,70 +891,6 @@ impl Linter {
                         .is_some_and(|w| w.eq_ignore_ascii_case("no"))
                 {
                     continue;
-                }
-                let mut cands: Vec<(usize, usize)> = ctx.hits[bi]
-                    .iter()
-                    .filter(|h| h.start >= sent.0 && h.end <= sent.1)
-                    .filter(|h| self.phrases.owners(h).contains(&(ri as u32, Role::Phrase)))
-                    .map(|h| (h.start, h.end))
-                    .collect();
-                // praise counts when it is aimed at a compound: named in the sentence, "it"
-                // or "this is", or praise that opens its clause with the page's compound as
-                // its implied subject ("A must-have for anyone who trains hard")
-                let lower = stext.to_ascii_lowercase();
-                let named = ctx.mentions[bi].iter().any(|m| {
-                    m.start >= sent.0 && m.end <= sent.1 && ok(self.registry.get(m.compound))
-                });
-                let pronoun = lower
-                    .split(|c: char| !c.is_ascii_alphanumeric())
-                    .any(|w| w == "it")
-                    || [
-                        "this is",
-                        "this was",
-                        "this one",
-                        "this stuff",
-                        "this peptide",
-                        "this compound",
-                    ]
-                    .iter()
-                    .any(|p| contains_words(&lower, p));
-                // ...unless it is the subject of something else ("The game changer in this
-                // field was a 1997 study")
-                let opens_clause = |at: usize| {
-                    let before = &text[sent.0..at];
-                    let clause = before.rsplit([':', ';', ',', '-']).next().unwrap_or(before);
-                    let after = text[at..sent.1].to_ascii_lowercase();
-                    let copula = after
-                        .split(|c: char| !c.is_ascii_alphabetic())
-                        .any(|w| matches!(w, "is" | "was" | "are" | "were"));
-                    clause.split_whitespace().count() <= 2 && !copula
-                };
-                let praise: Vec<(usize, usize)> = ctx.hits[bi]
-                    .iter()
-                    .filter(|h| h.start >= sent.0 && h.end <= sent.1)
-                    .filter(|h| {
-                        self.phrases
-                            .owners(h)
-                            .contains(&(ri as u32, Role::Endorsement))
-                    })
-                    .map(|h| (h.start, h.end))
-                    .collect();
-                for (s, e) in praise {
-                    if named || pronoun || opens_clause(s) {
-                        cands.push((s, e));
-                    }
-                }
-                for re in &rule.patterns {
-                    for m in re.find_iter(stext.as_bytes()) {
-                        if m.end() > m.start() {
-                            // a pattern may match the punctuation before a clause (": give
-                            // each step..."): the finding starts at the words
-                            let lead = stext[m.start()..m.end()]
-                                .find(|c: char| c.is_alphanumeric())
-                                .unwrap_or(0);
-                            cands.push((sent.0 + m.start() + lead, sent.0 + m.end()));
-                        }
-                    }
                 }
                 cands.sort();
                 let mut negated_spans: Vec<(usize, usize)> = Vec::new();
@@ -740,7 +936,7 @@ impl Linter {
                     .enumerate()
                     .rfind(|(_, b)| b.start < link.span.end)
                     .and_then(|(bi, _)| {
-                        ctx.mentions[bi]
+                        ctx.mentions(bi)
                             .iter()
                             .map(|m| m.compound)
                             .find(|&c| ok(self.registry.get(c)))
@@ -782,41 +978,36 @@ impl Linter {
             return;
         };
         if !rule.def.triggers.is_empty() {
-            let mut triggered = false;
-            'blocks: for (bi, _) in ctx.doc.blocks.iter().enumerate() {
-                for &sent in &ctx.sentences[bi] {
-                    for h in ctx.hits[bi]
-                        .iter()
-                        .filter(|h| h.start >= sent.0 && h.end <= sent.1)
-                    {
-                        if !self.phrases.owners(h).contains(&(ri as u32, Role::Trigger)) {
-                            continue;
-                        }
-                        if negated(&ctx.doc.blocks[bi].norm.text, sent.0, h.start)
-                            || self.voided(ctx, bi, sent, ri)
-                        {
-                            continue;
-                        }
-                        if let Some(c) = self.attribute(ctx, bi, sent, (h.start, h.end), false, &ok)
-                        {
-                            if ok(self.registry.get(c)) {
-                                triggered = true;
-                                break 'blocks;
-                            }
-                        }
-                    }
-                }
-            }
+            let triggered = (0..ctx.doc.blocks.len()).any(|bi| {
+                ctx.hits(bi)
+                    .iter()
+                    .filter(|h| self.literals.has(h, ri as u32, Role::Trigger))
+                    .any(|h| {
+                        let Some(&sent) = ctx
+                            .sentences(bi)
+                            .iter()
+                            .find(|s| h.start >= s.0 && h.end <= s.1)
+                        else {
+                            return false;
+                        };
+                        !negated(&ctx.doc.blocks[bi].norm.text, sent.0, h.start)
+                            && !self.voided(ctx, bi, sent, ri)
+                            && self
+                                .attribute(ctx, bi, sent, (h.start, h.end), false, &ok)
+                                .is_some_and(|c| ok(self.registry.get(c)))
+                    })
+            });
             if !triggered {
                 return;
             }
         }
         let satisfied = ctx.doc.blocks.iter().enumerate().any(|(bi, b)| {
-            self.has_role(ctx, bi, (0, b.norm.text.len()), ri, Role::Phrase)
-                || rule
-                    .patterns
-                    .iter()
-                    .any(|re| re.is_match(b.norm.text.as_bytes()))
+            let whole = (0, b.norm.text.len());
+            self.has_role(ctx, bi, whole, ri, Role::Phrase)
+                || rule.patterns.iter().enumerate().any(|(k, re)| {
+                    self.gate_open(ctx, bi, whole, ri, k, false)
+                        && re.is_match(b.norm.text.as_bytes())
+                })
         });
         if satisfied {
             return;
@@ -833,57 +1024,13 @@ impl Linter {
     fn run_dose(&self, ctx: &Ctx<'_>, ri: usize, out: &mut Vec<Raw>) {
         let rule = &self.rules[ri];
         let w = &rule.def.when;
-        let mut figs: Vec<Figure> = Vec::new();
         for (bi, block) in ctx.doc.blocks.iter().enumerate() {
             if !rule.in_scope(Self::scope_of(block)) {
                 continue;
             }
-            let text = &block.norm.text;
-            figs.clear();
-            find_figures(text, &mut figs);
-            // a bare amount under a column header that carries the unit ("MK-677 (mg)")
-            if figs.is_empty() && crate::dose::bare_amount(text) {
-                let unit_head = block.cell.filter(|c| !c.header).and_then(|c| {
-                    ctx.cells.get(&(c.table, 0, c.col)).filter(|&&h| {
-                        h != bi && crate::dose::header_unit(&ctx.doc.blocks[h].norm.text)
-                    })
-                });
-                if unit_head.is_some() {
-                    figs.push(Figure {
-                        start: 0,
-                        end: text.len(),
-                    });
-                }
-            }
-            // a figure that swallowed a compound's digits ("BPC-157 to 500mcg" read as a
-            // range) is read again after the name; one inside a name ("CJC1295mg") is not one
-            let mut i = 0;
-            while i < figs.len() {
-                let f = figs[i];
-                if let Some(m) = ctx.mentions[bi]
-                    .iter()
-                    .find(|m| m.start < f.end && f.start < m.end)
-                {
-                    figs.remove(i);
-                    if m.end < f.end {
-                        let mut again = Vec::new();
-                        find_figures(&text[m.end..f.end], &mut again);
-                        for (k, g) in again.into_iter().enumerate() {
-                            figs.insert(
-                                i + k,
-                                Figure {
-                                    start: g.start + m.end,
-                                    end: g.end + m.end,
-                                },
-                            );
-                        }
-                    }
-                    continue;
-                }
-                i += 1;
-            }
-            for f in &figs {
-                let Some(&sent) = ctx.sentences[bi]
+            for f in ctx.figures(bi) {
+                let Some(&sent) = ctx
+                    .sentences(bi)
                     .iter()
                     .find(|s| s.0 <= f.start && f.start < s.1)
                 else {
@@ -924,7 +1071,7 @@ impl Linter {
             return false;
         }
         let in_sentence = self.has_role(ctx, bi, sent, ri, Role::Context);
-        let in_heading = ctx.headings[bi].iter().any(|&h| {
+        let in_heading = ctx.headings(bi).any(|h| {
             self.has_role(
                 ctx,
                 h,
@@ -973,21 +1120,6 @@ fn body_line(doc: &Document<'_>) -> (usize, usize) {
     });
     let e = text_end.min(line_end).max(s);
     (s, s + doc.src[s..e].trim_end().len())
-}
-
-/// Sentence ranges of normalized text (UAX #29), trailing spaces trimmed.
-fn split_sentences(text: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    for (i, s) in text.split_sentence_bound_indices() {
-        let t = s.trim_end();
-        if !t.trim().is_empty() {
-            out.push((i, i + t.len()));
-        }
-    }
-    if out.is_empty() {
-        out.push((0, text.len()));
-    }
-    out
 }
 
 /// Whether `phrase` occurs in `text` as whole words (both lowercase).
@@ -1125,7 +1257,7 @@ mod tests {
     #[test]
     fn sentences_split_on_punctuation_not_abbreviations() {
         let t = "Started low (e.g. ~40 ug/kg) and titrated. Next one here.";
-        let s = split_sentences(t);
+        let s = crate::sentences::split(t);
         assert_eq!(s.len(), 2, "{s:?}");
     }
 }

@@ -17,8 +17,8 @@
 //!
 //! Layers, each its own module: [`document`] (Markdown and plain text into prose blocks),
 //! [`normalize`] (Unicode folding with an offset map), [`registry`] (compounds and their
-//! aliases), [`dose`] (dose figures), [`pack`] (YAML rules, compiled once), [`phrases`]
-//! (one automaton for every literal), [`engine`] (attribution and rule dispatch),
+//! aliases), [`dose`] (dose figures), [`pack`] (YAML rules, compiled once), [`literals`]
+//! (one automaton for every alias, phrase and regex gate, scanned once per block), [`engine`] (attribution and rule dispatch),
 //! [`suppress`] (suppression comments), [`config`] (`monolint.yaml`).
 
 pub mod config;
@@ -28,10 +28,12 @@ pub mod dose;
 pub mod engine;
 pub mod error;
 pub mod expect;
+pub mod gate;
+pub mod literals;
 pub mod normalize;
 pub mod pack;
-pub mod phrases;
 pub mod registry;
+pub mod sentences;
 pub mod suppress;
 
 pub use config::Config;

@@ -193,35 +193,54 @@ impl NormText {
 
     /// Normalize `piece`, which starts at byte `orig` of the original text, and append it.
     pub fn push(&mut self, orig: usize, piece: &str) {
-        let mut run_start: Option<(usize, usize)> = None; // (norm start, orig start) of an open identity run
-        for (i, c) in piece.char_indices() {
-            let at = orig + i;
-            if c.is_ascii() {
-                let b = if c.is_ascii_whitespace() { ' ' } else { c };
-                if b == ' ' {
+        let bytes = piece.as_bytes();
+        // whether an identity run (one segment, byte for byte) is open
+        let mut run_open = false;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b.is_ascii() {
+                let j = if b.is_ascii_whitespace() {
                     if self.last_space {
                         // dropped: close the identity run so later bytes keep their offsets
-                        run_start = None;
+                        run_open = false;
+                        i += 1;
                         continue;
                     }
                     self.last_space = true;
+                    i + 1
                 } else {
+                    // a run of plain ASCII goes in with one copy
                     self.last_space = false;
-                }
-                if run_start.is_none() {
-                    run_start = Some((self.text.len(), at));
+                    i + bytes[i..]
+                        .iter()
+                        .position(|b| !b.is_ascii() || b.is_ascii_whitespace())
+                        .unwrap_or(bytes.len() - i)
+                };
+                if !run_open {
+                    run_open = true;
                     self.segs.push(Seg {
                         norm: self.text.len() as u32,
-                        orig: at as u32,
+                        orig: (orig + i) as u32,
                         orig_end: 0,
                         ident: true,
                     });
                 }
-                self.text.push(b);
+                if self.last_space {
+                    self.text.push(' ');
+                } else {
+                    self.text.push_str(&piece[i..j]);
+                }
+                i = j;
                 continue;
             }
-            run_start = None;
+            run_open = false;
+            let Some(c) = piece[i..].chars().next() else {
+                break;
+            };
+            let at = orig + i;
             let end = at + c.len_utf8();
+            i += c.len_utf8();
             match fold_char(c) {
                 Fold::Drop => {}
                 Fold::Space => {

@@ -3,8 +3,8 @@
 //! The engine knows a small closed set of rule kinds (`phrase`, `required`, `dose`, and
 //! `builtin` for the rules the engine itself raises: `io/*`, `suppression/*`). Every
 //! literal phrase of every rule goes into one aho-corasick automaton (see
-//! [`crate::phrases`]); regular expressions are compiled with size limits and run only on
-//! the sentences that need them.
+//! [`crate::literals`]); regular expressions are compiled with size limits and run only on
+//! the sentences where the automaton saw one of their gate literals ([`crate::gate`]).
 
 use crate::diagnostic::Severity;
 use crate::error::{locate, LoadError, Source};
@@ -113,6 +113,11 @@ pub struct Rule {
     pub patterns: Vec<Regex>,
     pub link_patterns: Vec<Regex>,
     pub unless_patterns: Vec<Regex>,
+    /// Per `patterns[k]`: the literals one of which every match contains (see
+    /// [`crate::gate`]); the regex runs only where the scan saw one. `None`: always runs.
+    pub pattern_gates: Vec<Option<Vec<String>>>,
+    /// The same for `unless_patterns`.
+    pub unless_gates: Vec<Option<Vec<String>>>,
     pub cells: Vec<String>,
     pub negation: bool,
 }
@@ -273,7 +278,10 @@ pub fn load_pack(source: &Source) -> Result<Vec<Rule>, Box<LoadError>> {
                 return Err(err(p, format!("rule `{}`: an empty phrase", def.id)));
             }
         }
+        let gates = |list: &[String]| list.iter().map(|p| crate::gate::gate(p)).collect();
         out.push(Rule {
+            pattern_gates: gates(&def.patterns),
+            unless_gates: gates(&def.unless_patterns),
             severity: def.severity,
             origin: source.name.clone(),
             cells: def.cells.iter().map(|c| normalize_pattern(c)).collect(),

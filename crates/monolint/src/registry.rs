@@ -4,11 +4,11 @@
 //! Names match case-insensitively as whole words across hyphen/space variants: each alias
 //! is split into tokens (at hyphens, spaces and letter/digit changes) and every way of
 //! joining them with `-`, ` ` or nothing is a pattern, so "IGF-1 LR3", "IGF1 LR3" and
-//! "igf-1-lr3" are one name. Leftmost-longest matching lets the longest alias win.
+//! "igf-1-lr3" are one name. The spellings go into the pack's one literal automaton
+//! ([`crate::literals`]), where leftmost-longest resolution lets the longest alias win.
 
 use crate::error::{locate, LoadError, Source};
-use crate::normalize::{is_word_byte, normalize_pattern};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+use crate::normalize::normalize_pattern;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -93,8 +93,8 @@ pub struct Mention {
 #[derive(Debug)]
 pub struct Registry {
     compounds: Vec<Compound>,
-    matcher: AhoCorasick,
-    owner: Vec<u32>,
+    /// Every spelling of every name, with the compound that claimed it first.
+    spellings: Vec<(String, u32)>,
     /// Squeezed (no hyphens or spaces) lowercase id, name and aliases -> compound.
     by_key: HashMap<String, usize>,
 }
@@ -236,8 +236,7 @@ impl Registry {
     }
 
     fn build(compounds: Vec<Compound>) -> Result<Registry, Box<LoadError>> {
-        let mut patterns: Vec<String> = Vec::new();
-        let mut owner: Vec<u32> = Vec::new();
+        let mut spellings: Vec<(String, u32)> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut by_key = HashMap::new();
         for (i, c) in compounds.iter().enumerate() {
@@ -252,28 +251,21 @@ impl Registry {
                         continue;
                     }
                     seen.insert(v.clone(), i);
-                    patterns.push(v);
-                    owner.push(i as u32);
+                    spellings.push((v, i as u32));
                 }
             }
         }
-        let matcher = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .ascii_case_insensitive(true)
-            .build(&patterns)
-            .map_err(|e| {
-                LoadError::at(
-                    &Source::new("compounds", ""),
-                    None,
-                    format!("cannot build the alias automaton: {e}"),
-                )
-            })?;
         Ok(Registry {
             compounds,
-            matcher,
-            owner,
+            spellings,
             by_key,
         })
+    }
+
+    /// Every hyphen/space spelling of every id, name and alias (normalized, lowercase),
+    /// with the compound it names.
+    pub fn alias_spellings(&self) -> &[(String, u32)] {
+        &self.spellings
     }
 
     pub fn compounds(&self) -> &[Compound] {
@@ -287,61 +279,6 @@ impl Registry {
     /// Look a compound up by id, name or alias (any hyphen/space spelling).
     pub fn lookup(&self, name: &str) -> Option<usize> {
         self.by_key.get(&squeeze(name)).copied()
-    }
-
-    /// Every compound named as a whole word in `text` (normalized text).
-    pub fn find(&self, text: &str, out: &mut Vec<Mention>) {
-        let bytes = text.as_bytes();
-        let mut at = 0;
-        while at < bytes.len() {
-            let Some(m) = self.matcher.find(Input::new(text).range(at..)) else {
-                break;
-            };
-            let (s, e) = (m.start(), m.end());
-            let before_ok = s == 0 || !is_word_byte(bytes[s - 1]) || glued(bytes[s - 1], bytes[s]);
-            let after_ok =
-                e == bytes.len() || !is_word_byte(bytes[e]) || glued(bytes[e - 1], bytes[e]);
-            let like = bytes
-                .get(e..e + 5)
-                .is_some_and(|t| t.eq_ignore_ascii_case(b"-like"));
-            // "insulin syringe", "insulin needles": the device, not the drug
-            let device = {
-                let rest = text[e..].trim_start_matches(' ').as_bytes();
-                [&b"syringe"[..], b"needle", b"pen needle", b"pin"]
-                    .iter()
-                    .any(|w| rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w))
-                    && e < bytes.len()
-                    && bytes[e] == b' '
-            };
-            // "MT1 and MT2 receptors": the receptor, not the compound
-            let receptor = text[e..]
-                .trim_start_matches(' ')
-                .get(..8)
-                .is_some_and(|w| w.eq_ignore_ascii_case("receptor"));
-            // "Reta Moss": a short alias in title case before a capitalised word is a name
-            let matched = &bytes[s..e];
-            let person = matched.len() <= 5
-                && matched[0].is_ascii_uppercase()
-                && matched[1..].iter().all(u8::is_ascii_lowercase)
-                && text[e..].strip_prefix(' ').is_some_and(|r| {
-                    let w = r.as_bytes();
-                    w.len() > 1 && w[0].is_ascii_uppercase() && w[1].is_ascii_lowercase()
-                });
-            if before_ok && after_ok && !like && !device && !receptor && !person {
-                out.push(Mention {
-                    compound: self.owner[m.pattern().as_usize()] as usize,
-                    start: s,
-                    end: e,
-                });
-                at = e;
-            } else {
-                // a longer match that is not a whole word may hide a shorter one inside it
-                at = s + 1;
-                while at < bytes.len() && !text.is_char_boundary(at) {
-                    at += 1;
-                }
-            }
-        }
     }
 }
 
@@ -375,45 +312,6 @@ mod tests {
 "#,
         )])
         .unwrap()
-    }
-
-    fn ids(r: &Registry, text: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        r.find(text, &mut out);
-        out.iter().map(|m| r.get(m.compound).id.clone()).collect()
-    }
-
-    #[test]
-    fn hyphen_space_variants_and_longest_alias() {
-        let r = reg();
-        assert_eq!(
-            ids(&r, "IGF1 LR3 and igf-1-lr3, igf-1 lr3; LR3"),
-            ["igf-1-lr3"; 4]
-        );
-        assert_eq!(ids(&r, "long r3 igf-1"), ["igf-1-lr3"]);
-        assert_eq!(
-            ids(&r, "semax vs sema vs semaglutide vs semantics"),
-            ["semax", "semaglutide", "semaglutide"]
-        );
-    }
-
-    #[test]
-    fn whole_words_only_and_not_x_like() {
-        let r = reg();
-        assert!(ids(&r, "insulin-like growth factor, insulins, preinsulin").is_empty());
-        assert_eq!(ids(&r, "Insulin's effect"), ["insulin"]);
-        assert!(ids(
-            &r,
-            "drawn into an insulin syringe with a fresh insulin  needle"
-        )
-        .is_empty());
-        assert!(ids(&r, "insulin receptors").is_empty());
-        assert!(ids(&r, "our editor Sema Moss; an insulin pin").is_empty());
-        assert_eq!(
-            ids(&r, "Sema works; sema Moss"),
-            ["semaglutide", "semaglutide"]
-        );
-        assert_eq!(ids(&r, "Stack it withInsulin"), ["insulin"]);
     }
 
     #[test]

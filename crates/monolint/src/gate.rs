@@ -1,0 +1,269 @@
+//! Literal gates for regular expressions: a set of literals at least one of which occurs
+//! in every match of the regex.
+//!
+//! The gates go into the pack's one literal automaton, so a rule's regex runs only on a
+//! sentence (or block) where the scan has already seen one of its gate literals; every
+//! other sentence is skipped without touching the regex engine. A gate is a necessary
+//! condition, never a sufficient one: the regex still decides. A regex whose literals
+//! cannot be worked out (or whose best gate is shorter than [`MIN_GATE_LEN`], which would
+//! fire on nearly every sentence) has no gate and runs everywhere, as before.
+//!
+//! Literals are lowercase: the regexes are compiled ASCII-case-insensitive on normalized
+//! text, and the automaton matches ASCII-case-insensitively.
+
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// Shortest literal worth gating on.
+pub const MIN_GATE_LEN: usize = 3;
+/// Most literals in one set (alternations and optional parts multiply).
+const MAX_SET: usize = 64;
+/// Most bytes a character class may stand for before it is "anything".
+const MAX_CLASS: usize = 8;
+
+type Set = Vec<Vec<u8>>;
+
+/// The gate of `pattern`: literals one of which every match contains; `None` when there is
+/// no useful one.
+pub fn gate(pattern: &str) -> Option<Vec<String>> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let set = necessary(&hir)?;
+    if min_len(&set) < MIN_GATE_LEN {
+        return None;
+    }
+    let mut out: Vec<String> = set
+        .into_iter()
+        .map(|l| String::from_utf8_lossy(&l).into_owned())
+        .collect();
+    out.sort();
+    out.dedup();
+    // a literal that contains another one is implied by it
+    let all = out.clone();
+    out.retain(|l| !all.iter().any(|o| o != l && l.contains(o.as_str())));
+    Some(out)
+}
+
+fn min_len(set: &Set) -> usize {
+    set.iter().map(Vec::len).min().unwrap_or(0)
+}
+
+/// Which of two necessary sets filters better: longer shortest literal, then fewer literals.
+fn better(a: Option<Set>, b: Option<Set>) -> Option<Set> {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            let ka = (min_len(&a), usize::MAX - a.len());
+            let kb = (min_len(&b), usize::MAX - b.len());
+            Some(if kb > ka { b } else { a })
+        }
+        (a, b) => a.or(b),
+    }
+}
+
+fn lower(b: u8) -> u8 {
+    b.to_ascii_lowercase()
+}
+
+/// Every string `hir` can match, when that set is small and finite.
+fn exact(hir: &Hir) -> Option<Set> {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Some(vec![Vec::new()]),
+        HirKind::Literal(lit) => Some(vec![lit.0.iter().map(|&b| lower(b)).collect()]),
+        HirKind::Class(class) => {
+            let mut bytes: Vec<u8> = Vec::new();
+            match class {
+                Class::Bytes(c) => {
+                    for r in c.ranges() {
+                        if (r.end() - r.start()) as usize >= MAX_CLASS * 2 {
+                            return None;
+                        }
+                        bytes.extend((r.start()..=r.end()).map(lower));
+                    }
+                }
+                Class::Unicode(c) => {
+                    for r in c.ranges() {
+                        if !(r.end().is_ascii()) || (r.end() as u32 - r.start() as u32) >= 16 {
+                            return None;
+                        }
+                        bytes.extend((r.start() as u8..=r.end() as u8).map(lower));
+                    }
+                }
+            }
+            bytes.sort_unstable();
+            bytes.dedup();
+            (bytes.len() <= MAX_CLASS).then(|| bytes.into_iter().map(|b| vec![b]).collect())
+        }
+        HirKind::Capture(c) => exact(&c.sub),
+        HirKind::Concat(items) => {
+            let mut acc: Set = vec![Vec::new()];
+            for item in items {
+                acc = product(&acc, &exact(item)?)?;
+            }
+            Some(acc)
+        }
+        HirKind::Alternation(items) => {
+            let mut acc: Set = Vec::new();
+            for item in items {
+                acc.extend(exact(item)?);
+                if acc.len() > MAX_SET {
+                    return None;
+                }
+            }
+            Some(acc)
+        }
+        HirKind::Repetition(rep) => {
+            let max = rep.max?;
+            if max > 1 {
+                return None;
+            }
+            let mut set = exact(&rep.sub)?;
+            if rep.min == 0 {
+                set.push(Vec::new());
+            }
+            Some(set)
+        }
+    }
+}
+
+fn product(a: &Set, b: &Set) -> Option<Set> {
+    if a.len() * b.len() > MAX_SET {
+        return None;
+    }
+    let mut out = Vec::with_capacity(a.len() * b.len());
+    for x in a {
+        for y in b {
+            let mut s = x.clone();
+            s.extend_from_slice(y);
+            out.push(s);
+        }
+    }
+    Some(out)
+}
+
+/// A set of literals one of which every match of `hir` contains.
+fn necessary(hir: &Hir) -> Option<Set> {
+    if let Some(set) = exact(hir) {
+        return (min_len(&set) > 0).then_some(set);
+    }
+    match hir.kind() {
+        HirKind::Capture(c) => necessary(&c.sub),
+        HirKind::Repetition(rep) if rep.min >= 1 => necessary(&rep.sub),
+        HirKind::Alternation(items) => {
+            let mut acc: Set = Vec::new();
+            for item in items {
+                acc.extend(necessary(item)?);
+                if acc.len() > MAX_SET {
+                    return None;
+                }
+            }
+            Some(acc)
+        }
+        HirKind::Concat(items) => {
+            // every maximal run of exactly-known parts gives one literal set (their
+            // product); every part gives its own; the best of them is the gate
+            let mut best: Option<Set> = None;
+            let mut run: Option<Set> = None;
+            for item in items {
+                match exact(item) {
+                    Some(set) => {
+                        run = Some(match run.take() {
+                            None => set,
+                            Some(r) => match product(&r, &set) {
+                                Some(p) => p,
+                                None => {
+                                    best = better(best, nonempty(r));
+                                    set
+                                }
+                            },
+                        });
+                    }
+                    None => {
+                        if let Some(r) = run.take() {
+                            best = better(best, nonempty(r));
+                        }
+                        best = better(best, necessary(item));
+                    }
+                }
+            }
+            if let Some(r) = run {
+                best = better(best, nonempty(r));
+            }
+            best
+        }
+        _ => None,
+    }
+}
+
+fn nonempty(set: Set) -> Option<Set> {
+    (min_len(&set) > 0).then_some(set)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gates_of_the_default_pack_shapes() {
+        assert_eq!(
+            gate(r"\b(?:we|i)(?:'d| would| strongly)* (?:recommend|suggest|advise)\b").unwrap(),
+            [" advise", " recommend", " suggest"]
+        );
+        assert_eq!(
+            gate(r"\b(?:highly|strongly) recommend(?:ed)?\b").unwrap(),
+            ["highly recommend", "strongly recommend"]
+        );
+        assert_eq!(
+            gate(r"(?:^|[^-a-z])label(?:s|'s|ed|led|ing|ling)?\b").unwrap(),
+            ["label"]
+        );
+        assert_eq!(gate(r"\bHas Not\b").unwrap(), ["has not"]);
+    }
+
+    #[test]
+    fn no_gate_when_nothing_is_required_or_too_short() {
+        assert!(gate(r"\w+ly").is_none());
+        assert!(gate(r"(?:ab|cd)\d+").is_none());
+        assert!(gate(r"foo|\d+").is_none());
+        assert_eq!(gate(r"(?:miracle)?\s+cure").unwrap(), ["cure"]);
+    }
+
+    /// The gate is a necessary condition: on every match, one of its literals occurs.
+    #[test]
+    fn every_match_contains_a_gate_literal() {
+        let cases = [
+            (
+                r"\bnot (?:been |yet )?(?:(?:fda|ema)[- ])?approved (?:by (?:the )?fda|for (?:any |human )?use)\b",
+                "it has not yet FDA-approved for human use, not approved by the fda",
+            ),
+            (
+                r"\b(?:consult|talk (?:to|with)|ask|see)(?: (?:a|your))? (?:doctor|gp)\b",
+                "Ask a doctor or see your GP, talk with your doctor",
+            ),
+            (
+                r"(?:[0-9]+ )?(?:cures?|treats?) cancer",
+                "it cures cancer and 2 treats cancer",
+            ),
+        ];
+        for (pat, text) in cases {
+            let g = gate(pat).unwrap_or_else(|| panic!("no gate for {pat}"));
+            let re = regex::RegexBuilder::new(pat)
+                .case_insensitive(true)
+                .build()
+                .unwrap();
+            let lower = text.to_ascii_lowercase();
+            let mut n = 0;
+            for m in re.find_iter(text) {
+                n += 1;
+                let s = &lower[m.start()..m.end()];
+                assert!(
+                    g.iter().any(|l| s.contains(l.as_str())),
+                    "{pat}: {s:?} has none of {g:?}"
+                );
+            }
+            assert!(n > 0, "{pat} should match {text}");
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! Sentence boundaries (UAX #29) on normalized text.
+//!
+//! `unicode-segmentation` looks every character's sentence-break category up in a large
+//! table, which made sentence splitting the most expensive step of linting. Normalized
+//! text is almost always pure ASCII, so for ASCII text the same rules run here over bytes
+//! with the ASCII categories written out; any other text goes to `unicode-segmentation`.
+//! The two are checked against each other on random strings of every ASCII character
+//! (`tests::ascii_fast_path_agrees_with_unicode_segmentation`).
+
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Sentence ranges of normalized text, trailing spaces trimmed, blank pieces dropped; the
+/// whole text when there is no sentence at all.
+pub fn split(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut push = |i: usize, s: &str| {
+        let t = s.trim_end();
+        if !t.trim().is_empty() {
+            out.push((i, i + t.len()));
+        }
+    };
+    if text.is_ascii() {
+        let mut start = 0;
+        for end in AsciiBreaks::new(text.as_bytes()) {
+            if end > start {
+                push(start, &text[start..end]);
+            }
+            start = end;
+        }
+    } else {
+        for (i, s) in text.split_sentence_bound_indices() {
+            push(i, s);
+        }
+    }
+    if out.is_empty() {
+        out.push((0, text.len()));
+    }
+    out
+}
+
+/// Sentence-break categories of the ASCII characters (Unicode SentenceBreakProperty).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cat {
+    Cr,
+    Lf,
+    Sp,
+    Lower,
+    Upper,
+    Numeric,
+    ATerm,
+    STerm,
+    Close,
+    SContinue,
+    Other,
+}
+
+fn cat(b: u8) -> Cat {
+    match b {
+        b'\r' => Cat::Cr,
+        b'\n' => Cat::Lf,
+        b'\t' | 0x0B | 0x0C | b' ' => Cat::Sp,
+        b'a'..=b'z' => Cat::Lower,
+        b'A'..=b'Z' => Cat::Upper,
+        b'0'..=b'9' => Cat::Numeric,
+        b'.' => Cat::ATerm,
+        b'!' | b'?' => Cat::STerm,
+        b'"' | b'\'' | b'(' | b')' | b'[' | b']' | b'{' | b'}' => Cat::Close,
+        b',' | b'-' | b':' | b';' => Cat::SContinue,
+        _ => Cat::Other,
+    }
+}
+
+/// Characters that only ever shift the state: letters, digits, SContinue and Other.
+fn plain(b: u8) -> bool {
+    matches!(
+        cat(b),
+        Cat::Lower | Cat::Upper | Cat::Numeric | Cat::SContinue | Cat::Other
+    )
+}
+
+/// The state of the UAX #29 machine: the last four "parts" (runs of Close and Sp
+/// collapse into one part), exactly as `unicode-segmentation` keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Sot,
+    Eot,
+    Other,
+    Cr,
+    Lf,
+    ATerm,
+    UpperLower,
+    ClosePlus,
+    SpPlus,
+    STerm,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct State([Part; 4]);
+
+impl State {
+    fn next(self, c: Cat) -> State {
+        let p = self.0;
+        match (p[3], c) {
+            (Part::ClosePlus, Cat::Close) | (Part::SpPlus, Cat::Sp) => self,
+            _ => State([
+                p[1],
+                p[2],
+                p[3],
+                match c {
+                    Cat::Cr => Part::Cr,
+                    Cat::Lf => Part::Lf,
+                    Cat::ATerm => Part::ATerm,
+                    Cat::Upper | Cat::Lower => Part::UpperLower,
+                    Cat::Close => Part::ClosePlus,
+                    Cat::Sp => Part::SpPlus,
+                    Cat::STerm => Part::STerm,
+                    _ => Part::Other,
+                },
+            ]),
+        }
+    }
+
+    /// The part before any trailing Sp+ and Close+ (SB8, SB8a).
+    fn term_before_close_sp(self) -> Part {
+        let p = self.0;
+        let mut i = if p[3] == Part::SpPlus { 2 } else { 3 };
+        if p[i] == Part::ClosePlus {
+            i -= 1;
+        }
+        p[i]
+    }
+
+    fn sb8(self, ahead: &[u8]) -> bool {
+        if self.term_before_close_sp() != Part::ATerm {
+            return false;
+        }
+        for &b in ahead {
+            match cat(b) {
+                Cat::Lower => return true,
+                Cat::Upper | Cat::Cr | Cat::Lf | Cat::STerm | Cat::ATerm => return false,
+                _ => {}
+            }
+        }
+        false
+    }
+
+    fn sb8a(self) -> bool {
+        matches!(self.term_before_close_sp(), Part::STerm | Part::ATerm)
+    }
+
+    fn sb9(self) -> bool {
+        let p = self.0;
+        let i = if p[3] == Part::ClosePlus { 2 } else { 3 };
+        matches!(p[i], Part::STerm | Part::ATerm)
+    }
+
+    fn sb11(self) -> bool {
+        let p = self.0;
+        let mut i = match p[3] {
+            Part::Cr | Part::Lf => 2,
+            _ => 3,
+        };
+        if p[i] == Part::SpPlus {
+            i -= 1;
+        }
+        if p[i] == Part::ClosePlus {
+            i -= 1;
+        }
+        matches!(p[i], Part::STerm | Part::ATerm)
+    }
+}
+
+/// Break positions (after the first, which is always 0) of ASCII text.
+struct AsciiBreaks<'a> {
+    s: &'a [u8],
+    pos: usize,
+    state: State,
+}
+
+impl<'a> AsciiBreaks<'a> {
+    fn new(s: &'a [u8]) -> Self {
+        AsciiBreaks {
+            s,
+            pos: 0,
+            state: State([Part::Sot; 4]),
+        }
+    }
+}
+
+impl Iterator for AsciiBreaks<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        while self.pos < self.s.len() {
+            let before = self.pos;
+            let st = self.state;
+            let c = cat(self.s[before]);
+            self.pos += 1;
+            self.state = st.next(c);
+            let last = st.0[3];
+            let brk = match c {
+                _ if last == Part::Sot => true,
+                Cat::Lf if last == Part::Cr => false,
+                _ if matches!(last, Part::Cr | Part::Lf) => true,
+                Cat::Numeric if last == Part::ATerm => false,
+                Cat::Upper if st.0[2] == Part::UpperLower && last == Part::ATerm => false,
+                _ if st.sb8(&self.s[before..]) => false,
+                Cat::SContinue | Cat::STerm | Cat::ATerm if st.sb8a() => false,
+                Cat::Close | Cat::Sp | Cat::Cr | Cat::Lf if st.sb9() => false,
+                Cat::Sp | Cat::Cr | Cat::Lf if st.sb8a() => false,
+                _ => st.sb11(),
+            };
+            if brk && before > 0 {
+                return Some(before);
+            }
+            // Inside a run of letters, digits and other plain characters no rule can
+            // break (the part before each is UpperLower or Other), and the state only
+            // shifts: feed it the run's last four characters and jump to its end.
+            if plain(self.s[before]) {
+                let run = self.s[self.pos..]
+                    .iter()
+                    .position(|&b| !plain(b))
+                    .unwrap_or(self.s.len() - self.pos);
+                let end = self.pos + run;
+                for &b in &self.s[end - run.min(4)..end] {
+                    self.state = self.state.next(cat(b));
+                }
+                self.pos = end;
+            }
+        }
+        if matches!(self.state.0[3], Part::Sot | Part::Eot) {
+            None
+        } else {
+            let p = self.state.0;
+            self.state = State([p[1], p[2], p[3], Part::Eot]);
+            Some(self.pos)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for (i, s) in text.split_sentence_bound_indices() {
+            let t = s.trim_end();
+            if !t.trim().is_empty() {
+                out.push((i, i + t.len()));
+            }
+        }
+        if out.is_empty() {
+            out.push((0, text.len()));
+        }
+        out
+    }
+
+    #[test]
+    fn splits_like_the_examples() {
+        let t = "Started low (e.g. ~40 ug/kg) and titrated. Next one here.";
+        assert_eq!(split(t).len(), 2);
+        assert_eq!(split(t), reference(t));
+        let t = "Is it? Yes! \"Quoted.\" (Aside.) Mr. Smith went. 3.5 mg. end";
+        assert_eq!(split(t), reference(t));
+    }
+
+    #[test]
+    fn ascii_fast_path_agrees_with_unicode_segmentation() {
+        // every ASCII character, with the ones the rules care about more often
+        let mut alphabet: Vec<u8> = (0u8..128).collect();
+        for _ in 0..6 {
+            alphabet.extend_from_slice(b".!?\"'()[]{},-:; aAzZ09\r\n\t");
+        }
+        let mut x: u64 = 0x1234_5678_9abc_def1;
+        let mut rnd = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..50_000 {
+            let len = (rnd() % 24) as usize;
+            let s: Vec<u8> = (0..len)
+                .map(|_| alphabet[(rnd() % alphabet.len() as u64) as usize])
+                .collect();
+            let s = String::from_utf8(s).expect("ascii");
+            assert_eq!(split(&s), reference(&s), "{s:?}");
+        }
+    }
+}
