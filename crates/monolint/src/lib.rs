@@ -19,7 +19,9 @@
 //! [`normalize`] (Unicode folding with an offset map), [`registry`] (compounds and their
 //! aliases), [`dose`] (dose figures), [`pack`] (YAML rules, compiled once), [`phrases`]
 //! (one automaton for every literal), [`engine`] (attribution and rule dispatch),
-//! [`suppress`] (suppression comments), [`config`] (`monolint.yaml`).
+//! [`suppress`] (suppression comments), [`config`] (`monolint.yaml`), [`fix`] (the edits
+//! `--fix` makes), [`fingerprint`] (content keys for baselines and SARIF), [`expect`]
+//! (annotated test pages).
 
 pub mod config;
 pub mod diagnostic;
@@ -28,6 +30,8 @@ pub mod dose;
 pub mod engine;
 pub mod error;
 pub mod expect;
+pub mod fingerprint;
+pub mod fix;
 pub mod normalize;
 pub mod pack;
 pub mod phrases;
