@@ -1,22 +1,24 @@
 //! `monolint check`: configuration, input discovery, linting, reporting.
 
 use crate::output::{self, FileResult};
-use crate::{CheckArgs, FailOn};
+use crate::CheckArgs;
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use monolint::{Config, Linter, LoadError, Severity, Source};
+use monolint::{Config, Linter, LoadError, Source};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Extensions linted when walking folders.
 pub const EXTENSIONS: &[&str] = &["md", "markdown", "mdx", "html", "htm", "txt"];
 /// Folders never walked into (besides hidden ones).
-const SKIP_DIRS: &[&str] = &["target", "node_modules"];
+pub const SKIP_DIRS: &[&str] = &["target", "node_modules"];
 
 /// A linter configured from `--config` or the nearest `monolint.yaml`, and the exclude
 /// globs with the folder they are relative to.
 pub struct Setup {
     pub linter: Linter,
     pub exclude: Option<(GlobSet, PathBuf)>,
+    /// What `--fix` inserts (`fix:` in monolint.yaml).
+    pub fix: monolint::fix::FixConfig,
 }
 
 /// The nearest `monolint.yaml` from `start` up.
@@ -55,6 +57,7 @@ pub fn setup(config: Option<&Path>) -> Result<Setup, String> {
         return Ok(Setup {
             linter,
             exclude: None,
+            fix: Default::default(),
         });
     };
     let source = read_source(&path)?;
@@ -99,7 +102,11 @@ pub fn setup(config: Option<&Path>) -> Result<Setup, String> {
         };
         Some((set, abs_base))
     };
-    Ok(Setup { linter, exclude })
+    Ok(Setup {
+        linter,
+        exclude,
+        fix: cfg.fix,
+    })
 }
 
 /// An error about a path named in the configuration, pointing at where it is named.
@@ -128,7 +135,7 @@ fn excluded(exclude: &Option<(GlobSet, PathBuf)>, path: &Path) -> bool {
     set.is_match(rel) || set.is_match(path)
 }
 
-fn lintable(path: &Path) -> bool {
+pub fn lintable(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
@@ -200,6 +207,11 @@ fn collect(args: &CheckArgs, setup: &Setup, problems: &mut Vec<String>) -> Vec<P
 }
 
 pub fn run(args: &CheckArgs) -> u8 {
+    let started = std::time::Instant::now();
+    if let Err(msg) = crate::finish::check_args(args) {
+        eprintln!("monolint: error: {msg}");
+        return 2;
+    }
     let setup = match setup(args.config.as_deref()) {
         Ok(s) => s,
         Err(msg) => {
@@ -211,7 +223,9 @@ pub fn run(args: &CheckArgs) -> u8 {
     let files = collect(args, &setup, &mut problems);
     let mut results: Vec<FileResult> = Vec::new();
     let mut linted = 0usize;
+    let progress = crate::progress::Progress::new(files.len());
     for path in &files {
+        progress.inc();
         let (name, bytes) = if path.as_os_str() == "-" {
             let mut buf = Vec::new();
             if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
@@ -248,6 +262,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             diagnostics: report.diagnostics,
         });
     }
+    progress.finish();
     results.sort_by(|a, b| a.path.cmp(&b.path));
     for p in &problems {
         eprintln!("monolint: error: {p}");
@@ -255,17 +270,6 @@ pub fn run(args: &CheckArgs) -> u8 {
     if linted == 0 && problems.is_empty() {
         eprintln!("monolint: error: nothing was linted");
     }
-    output::emit(args.format, &results, linted);
-    if !problems.is_empty() || linted == 0 {
-        return 2;
-    }
-    let threshold = match args.fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-    };
-    let failed = results
-        .iter()
-        .flat_map(|r| &r.diagnostics)
-        .any(|d| d.severity >= threshold);
-    u8::from(failed)
+    let trusted = problems.is_empty() && linted > 0;
+    crate::finish::finish(args, &setup, results, linted, trusted, started)
 }

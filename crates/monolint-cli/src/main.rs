@@ -7,9 +7,18 @@
 // The binary owns I/O: printing is its job (the library denies it).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod atomic;
+mod baseline;
 mod check;
 mod commands;
+mod finish;
+mod fix;
+mod github;
+mod init;
 mod output;
+mod progress;
+mod sarif;
+mod test_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -30,6 +39,10 @@ struct Cli {
 pub enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request)
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -62,6 +75,20 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Write a commented monolint.yaml for a new site (never overwrites one)
+    Init {
+        /// The site's folder
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Lint annotated example pages and compare with their `expect:` annotations
+    Test {
+        /// Folders or files of annotated pages
+        #[arg(default_value = "fixtures")]
+        paths: Vec<PathBuf>,
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -81,6 +108,18 @@ pub struct CheckArgs {
     /// The name standard input is linted as (its extension picks the format)
     #[arg(long)]
     stdin_filename: Option<String>,
+    /// Report only findings that are not in this baseline file
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
+    /// Record every current finding in this baseline file (and report none)
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Insert missing disclaimers (the texts configured under `fix:`), then report the rest
+    #[arg(long)]
+    fix: bool,
+    /// Print the changes --fix would make as a unified diff; write nothing
+    #[arg(long, conflicts_with_all = ["fix", "format", "write_baseline"])]
+    diff: bool,
 }
 
 fn main() -> ExitCode {
@@ -99,6 +138,8 @@ fn main() -> ExitCode {
         Command::Compounds { query, config } => {
             commands::compounds(query.as_deref(), config.as_deref())
         }
+        Command::Init { dir } => init::run(&dir),
+        Command::Test { paths, config } => test_cmd::run(&paths, config.as_deref()),
     };
     ExitCode::from(code)
 }

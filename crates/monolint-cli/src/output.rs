@@ -1,16 +1,19 @@
-//! Rendering findings: human (miette's graphical report, colour only on a terminal and
-//! never with NO_COLOR) and JSON (SPEC §3, version 1).
+//! Rendering findings: human (on a terminal miette's graphical report, colour only there
+//! and never with NO_COLOR; piped, one `path:line:col: severity[rule]: message` line per
+//! finding), JSON (SPEC §3, version 1), SARIF 2.1.0 ([`crate::sarif`]) and GitHub workflow
+//! commands ([`crate::github`]); the summary line on standard error.
 
 use crate::Format;
 use miette::{
     Diagnostic as MietteDiagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan,
     NamedSource, SourceCode,
 };
-use monolint::{Diagnostic, Severity};
+use monolint::{Diagnostic, Linter, Severity};
 use serde::Serialize;
 use std::fmt;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// The findings of one file, with its text for snippets.
 pub struct FileResult {
@@ -123,7 +126,7 @@ struct JsonDiagnostic<'a> {
 }
 
 #[derive(Serialize)]
-struct Summary {
+pub struct Summary {
     files: usize,
     errors: usize,
     warnings: usize,
@@ -137,7 +140,7 @@ struct JsonReport<'a> {
     summary: Summary,
 }
 
-fn summary(results: &[FileResult], files: usize) -> Summary {
+pub fn summary(results: &[FileResult], files: usize) -> Summary {
     let count = |s: Severity| {
         results
             .iter()
@@ -153,16 +156,67 @@ fn summary(results: &[FileResult], files: usize) -> Summary {
     }
 }
 
-fn plural(n: usize, one: &str) -> String {
-    format!("{n} {one}{}", if n == 1 { "" } else { "s" })
+/// `1204` -> `1,204`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
-/// Write the report to standard output (and the human summary to standard error).
-pub fn emit(format: Format, results: &[FileResult], files: usize) {
+pub fn plural(n: usize, one: &str) -> String {
+    format!("{} {one}{}", thousands(n), if n == 1 { "" } else { "s" })
+}
+
+/// `checked 1,204 files in 0.41 s: 3 errors, 1 warning` (infos only when there are any).
+pub fn summary_line(sum: &Summary, elapsed: Duration) -> String {
+    let mut line = format!(
+        "checked {} in {:.2} s: {}, {}",
+        plural(sum.files, "file"),
+        elapsed.as_secs_f64(),
+        plural(sum.errors, "error"),
+        plural(sum.warnings, "warning"),
+    );
+    if sum.infos > 0 {
+        line.push_str(&format!(", {}", plural(sum.infos, "info")));
+    }
+    line
+}
+
+/// What the report needs besides the findings.
+pub struct RunInfo<'a> {
+    pub linter: &'a Linter,
+    /// Files linted.
+    pub files: usize,
+    pub started: Instant,
+}
+
+/// One finding on one line: `path:line:col: severity[rule]: message`.
+pub fn compact(path: &str, d: &Diagnostic) -> String {
+    format!(
+        "{path}:{}:{}: {}[{}]: {}",
+        d.line, d.column, d.severity, d.rule, d.message
+    )
+}
+
+/// Write the report to standard output, and for the human and GitHub formats the summary
+/// line to standard error (JSON and SARIF carry their own).
+pub fn emit(format: Format, results: &[FileResult], run: &RunInfo<'_>) {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let sum = summary(results, files);
+    let sum = summary(results, run.files);
     let res = match format {
+        Format::Sarif => crate::sarif::write(&mut out, results, run.linter),
+        Format::Github => {
+            let res = crate::github::write(&mut out, results);
+            eprintln!("{}", summary_line(&sum, run.started.elapsed()));
+            res
+        }
         Format::Json => {
             let report = JsonReport {
                 version: 1,
@@ -181,34 +235,53 @@ pub fn emit(format: Format, results: &[FileResult], files: usize) {
                 .and_then(|()| writeln!(out))
         }
         Format::Human => {
-            let h = handler(std::io::stdout().is_terminal());
+            let tty = std::io::stdout().is_terminal();
+            let h = handler(tty);
             let mut res = Ok(());
             for r in results {
                 for d in &r.diagnostics {
+                    if !tty {
+                        res = res.and_then(|()| writeln!(out, "{}", compact(&r.path, d)));
+                        continue;
+                    }
                     let finding = Finding {
                         d,
                         src: NamedSource::new(r.path.clone(), Arc::clone(&r.text)),
                     };
                     let mut s = String::new();
                     if h.render_report(&mut s, &finding).is_err() {
-                        s = format!(
-                            "{}:{}:{}: {} [{}]\n",
-                            r.path, d.line, d.column, d.message, d.rule
-                        );
+                        s = compact(&r.path, d);
                     }
                     res = res.and_then(|()| writeln!(out, "{s}"));
                 }
             }
-            eprintln!(
-                "checked {}: {}, {}, {}",
-                plural(files, "file"),
-                plural(sum.errors, "error"),
-                plural(sum.warnings, "warning"),
-                plural(sum.infos, "info")
-            );
+            eprintln!("{}", summary_line(&sum, run.started.elapsed()));
             res
         }
     };
     // a closed pipe (`monolint check | head`) is not an error worth reporting
     let _ = res.and_then(|()| out.flush());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1204), "1,204");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        let sum = Summary {
+            files: 1204,
+            errors: 3,
+            warnings: 1,
+            infos: 0,
+        };
+        assert_eq!(
+            summary_line(&sum, Duration::from_millis(410)),
+            "checked 1,204 files in 0.41 s: 3 errors, 1 warning"
+        );
+    }
 }

@@ -1,6 +1,6 @@
-//! `monolint.yaml`: extra packs and registries, severity overrides, disabled rules and
-//! excluded paths (SPEC §6), and what `--fix` inserts (`fix:`). Unknown keys, unknown rule ids and bad YAML are errors that
-//! point at the file, line and column.
+//! `monolint.yaml`: extra packs and registries, severity overrides, disabled rules,
+//! excluded paths (SPEC §6), and what `--fix` inserts (`fix:`). Unknown keys, unknown rule
+//! ids and bad YAML are errors that point at the file, line and column.
 
 use crate::diagnostic::Severity;
 use crate::engine::Linter;
