@@ -2,23 +2,12 @@
 //! tests/sarif/, see its README), carries every field GitHub code scanning requires, agrees
 //! with the JSON output on every position, and fingerprints findings by content.
 
+mod common;
+
+use common::{monolint, root};
 use serde_json::Value;
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn monolint(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_monolint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run monolint")
-}
+use std::path::Path;
 
 fn sarif(dir: &Path, args: &[&str]) -> Value {
     let mut all = vec!["check", "--format", "sarif"];

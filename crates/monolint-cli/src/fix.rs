@@ -25,19 +25,18 @@ pub struct Fixes {
     pub failed: bool,
 }
 
-/// Fix every fixable finding in `results`; `write` false only computes the diffs. Fixed
-/// files get their new text and findings.
+/// Fix every fixable finding in `results` (each holds every finding of its file: this runs
+/// before a baseline hides any); `write` false only computes the diffs. Fixed files get
+/// their new text and findings.
 pub fn apply(setup: &Setup, results: &mut [FileResult], write: bool) -> Fixes {
     let linter = &setup.linter;
     let mut out = Fixes::default();
     for r in results.iter_mut() {
-        let wanted: Vec<_> = r
+        if !r
             .diagnostics
             .iter()
-            .filter(|d| monolint::fix::fixable(linter, &setup.fix, d))
-            .cloned()
-            .collect();
-        if wanted.is_empty() {
+            .any(|d| monolint::fix::fixable(linter, &setup.fix, d))
+        {
             continue;
         }
         if r.diagnostics.iter().any(|d| d.rule == "io/invalid-utf8") {
@@ -47,7 +46,7 @@ pub fn apply(setup: &Setup, results: &mut [FileResult], write: bool) -> Fixes {
             ));
             continue;
         }
-        let outcome = monolint::fix::fix(linter, &setup.fix, &r.path, &r.text, &wanted);
+        let outcome = monolint::fix::fix(linter, &setup.fix, &r.path, &r.text, &r.diagnostics);
         for s in &outcome.skipped {
             out.notes.push(format!(
                 "monolint: note: {}: {} not fixed: {}",

@@ -83,17 +83,18 @@ pub fn fixable(linter: &Linter, config: &FixConfig, d: &Diagnostic) -> bool {
     config.text_for(linter, &d.rule).is_some()
 }
 
-/// Fix the `wanted` findings of page `path` (its `text`) that can be fixed. Findings that
-/// cannot be fixed are ignored; ones that could be but were not are in `skipped`.
+/// Fix what can be fixed on page `path`: `text` and `found`, every finding `linter`
+/// reports on it. Findings that cannot be fixed are left; ones that could be but were not
+/// are in `skipped`.
 pub fn fix(
     linter: &Linter,
     config: &FixConfig,
     path: &str,
     text: &str,
-    wanted: &[Diagnostic],
+    found: &[Diagnostic],
 ) -> FixOutcome {
     let mut todo: Vec<(usize, &Diagnostic, String)> = Vec::new();
-    for d in wanted {
+    for d in found {
         let Some(template) = config.text_for(linter, &d.rule) else {
             continue;
         };
@@ -109,11 +110,10 @@ pub fn fix(
         let order = linter.rule_index(&d.rule).unwrap_or(usize::MAX);
         todo.push((order, d, template.trim().replace("{compound}", &name)));
     }
-    let before = linter.lint_str(path, text);
     let unchanged = |skipped: Vec<Skipped>| FixOutcome {
         text: text.to_string(),
         fixed: Vec::new(),
-        diagnostics: before.clone(),
+        diagnostics: found.to_vec(),
         skipped,
     };
     if todo.is_empty() {
@@ -138,7 +138,7 @@ pub fn fix(
         }
         m
     };
-    let old = counts(&before);
+    let old = counts(found);
     let doc = Document::parse(text, Format::from_path(path));
     let at = insertion_point(&doc, config.place);
     let mut skipped = Vec::new();
