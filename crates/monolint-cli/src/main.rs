@@ -37,7 +37,9 @@ struct Cli {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// On a terminal a graphical report; piped, one `path:line:col: severity[rule]: message` line per finding
     Human,
+    /// One JSON object, version 1 (SPEC §3)
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers
     Sarif,
