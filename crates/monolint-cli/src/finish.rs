@@ -4,6 +4,7 @@ use crate::check::Setup;
 use crate::output::{self, plural, FileResult, RunInfo};
 use crate::{baseline, fix, CheckArgs, FailOn};
 use monolint::Severity;
+use std::io::Write;
 use std::time::Instant;
 
 /// Argument combinations clap cannot check.
@@ -42,7 +43,8 @@ pub fn finish(
             plural(fixes.files, "file")
         );
         if args.diff {
-            print!("{}", fixes.diffs);
+            // a closed pipe (`--diff | head`) is not an error worth reporting
+            let _ = std::io::stdout().lock().write_all(fixes.diffs.as_bytes());
             eprintln!("monolint: --diff: would fix {what}");
             return if trusted {
                 u8::from(fixes.files > 0)
