@@ -374,6 +374,35 @@ mod tests {
     }
 
     #[test]
+    fn every_default_insert_text_satisfies_its_rule() {
+        let pages = [
+            "# Semaglutide\n\nSemaglutide lowers blood sugar.\n",
+            "# BPC-157\n\nBPC-157 is a peptide studied in rats.\n",
+            "# Magnesium\n\nMagnesium supports healthy sleep.\n",
+        ];
+        let mut fixed = std::collections::BTreeSet::new();
+        for page in pages {
+            let out = fix_all("page.md", page, Place::AfterTitle);
+            assert!(out.skipped.is_empty(), "{page}: {:?}", out.skipped);
+            assert!(
+                out.diagnostics
+                    .iter()
+                    .all(|d| !d.rule.starts_with("disclaimer/")),
+                "{}",
+                out.text
+            );
+            fixed.extend(out.fixed.into_iter().map(|d| d.rule));
+        }
+        let with_text: std::collections::BTreeSet<String> = linter()
+            .rules()
+            .iter()
+            .filter(|r| r.def.insert.is_some())
+            .map(|r| r.id().to_string())
+            .collect();
+        assert_eq!(fixed, with_text);
+    }
+
+    #[test]
     fn html_is_left_alone() {
         let out = fix_all(
             "bpc.html",
