@@ -3,7 +3,7 @@
 //! Seeds keep their expectations in a sidecar (`NAME.expect`) because they must stay
 //! byte-identical to `../shared/seeds`.
 
-use monolint::expect::{compare, parse_inline, parse_sidecar, Mismatch};
+use monolint::expect::{check_page, describe, sidecar_path};
 use monolint::Linter;
 use std::path::{Path, PathBuf};
 
@@ -50,35 +50,22 @@ fn every_fixture_reports_exactly_what_it_expects() {
     let mut total_expected = 0;
     for path in &files {
         let bytes = std::fs::read(path).expect("read fixture");
-        let text = String::from_utf8_lossy(&bytes);
-        let sidecar = path.with_file_name(format!(
-            "{}.expect",
-            path.file_name().unwrap().to_string_lossy()
-        ));
-        let expected = if sidecar.exists() {
-            parse_sidecar(&std::fs::read_to_string(&sidecar).expect("read sidecar"))
-                .unwrap_or_else(|e| panic!("{}: {e}", sidecar.display()))
-        } else {
-            parse_inline(&text)
-        };
-        total_expected += expected.values().sum::<usize>();
+        let sidecar = sidecar_path(path);
+        let sidecar = sidecar
+            .exists()
+            .then(|| std::fs::read_to_string(&sidecar).expect("read sidecar"));
         let rel = path
             .strip_prefix(&dir)
             .unwrap_or(path)
             .display()
             .to_string();
-        let found = linter.lint_bytes(&rel, &bytes).diagnostics;
-        let lines: Vec<&str> = text.lines().collect();
-        for m in compare(&expected, &found) {
-            let (line, what) = match &m {
-                Mismatch::Missing { line, rule } => (*line, format!("missing    {rule}")),
-                Mismatch::Unexpected {
-                    line, rule, text, ..
-                } => (*line, format!("unexpected {rule} on `{text}`")),
-            };
-            let src = lines.get(line.wrapping_sub(1)).unwrap_or(&"");
-            let src: String = src.chars().take(100).collect();
-            report.push_str(&format!("{rel}:{line}: {what}\n      | {src}\n"));
+        let checked = check_page(&linter, &rel, &bytes, sidecar.as_deref())
+            .unwrap_or_else(|e| panic!("{rel}.expect: {e}"));
+        total_expected += checked.expected;
+        let text = String::from_utf8_lossy(&bytes);
+        for m in &checked.mismatches {
+            report.push_str(&describe(&rel, &text, m));
+            report.push('\n');
         }
     }
     assert!(

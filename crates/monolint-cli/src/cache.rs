@@ -34,8 +34,15 @@ const KEEP_UNSEEN: usize = 50_000;
 pub type Key = u128;
 
 /// The key of a file's bytes read as `markdown` or not.
-pub fn key(bytes: &[u8], markdown: bool) -> Key {
-    xxh3_128(bytes) ^ u128::from(markdown)
+/// The cache key of a file: its bytes and the format they are read as (the same bytes
+/// as Markdown, HTML and plain text give different findings).
+pub fn key(bytes: &[u8], format: monolint::document::Format) -> Key {
+    let tag: u128 = match format {
+        monolint::document::Format::Markdown => 1,
+        monolint::document::Format::Html => 2,
+        monolint::document::Format::Text => 0,
+    };
+    xxh3_128(bytes) ^ tag
 }
 
 /// The fingerprint of everything besides the file that results depend on.

@@ -1,7 +1,7 @@
 //! `monolint check`: configuration, input discovery, linting, reporting.
 
 use crate::cache::{self, Cache, Cached};
-use crate::output::{self, Emitter};
+use crate::output::{self, Emitter, FileResult};
 use crate::{CheckArgs, FailOn, Format};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use monolint::{Config, Linter, LoadError, Source};
@@ -13,13 +13,15 @@ use std::sync::{Arc, Mutex};
 /// Extensions linted when walking folders.
 pub const EXTENSIONS: &[&str] = &["md", "markdown", "mdx", "html", "htm", "txt"];
 /// Folders never walked into (besides hidden ones).
-const SKIP_DIRS: &[&str] = &["target", "node_modules"];
+pub const SKIP_DIRS: &[&str] = &["target", "node_modules"];
 
 /// A linter configured from `--config` or the nearest `monolint.yaml`, and the exclude
 /// globs with the folder they are relative to.
 pub struct Setup {
     pub linter: Linter,
     pub exclude: Option<(GlobSet, PathBuf)>,
+    /// What `--fix` inserts (`fix:` in monolint.yaml).
+    pub fix: monolint::fix::FixConfig,
 }
 
 /// The nearest `monolint.yaml` from `start` up.
@@ -58,6 +60,7 @@ pub fn setup(config: Option<&Path>) -> Result<Setup, String> {
         return Ok(Setup {
             linter,
             exclude: None,
+            fix: Default::default(),
         });
     };
     let source = read_source(&path)?;
@@ -102,7 +105,11 @@ pub fn setup(config: Option<&Path>) -> Result<Setup, String> {
         };
         Some((set, abs_base))
     };
-    Ok(Setup { linter, exclude })
+    Ok(Setup {
+        linter,
+        exclude,
+        fix: cfg.fix,
+    })
 }
 
 /// An error about a path named in the configuration, pointing at where it is named.
@@ -131,7 +138,7 @@ fn excluded(exclude: &Option<(GlobSet, PathBuf)>, path: &Path) -> bool {
     set.is_match(rel) || set.is_match(path)
 }
 
-fn lintable(path: &Path) -> bool {
+pub fn lintable(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
@@ -297,9 +304,7 @@ impl Run<'_> {
                 }
             },
         };
-        let markdown = monolint::document::Format::from_path(&job.name)
-            == monolint::document::Format::Markdown;
-        let key = cache::key(bytes, markdown);
+        let key = cache::key(bytes, monolint::document::Format::from_path(&job.name));
         let hit = self
             .cache
             .as_ref()
@@ -329,6 +334,11 @@ impl Run<'_> {
 }
 
 pub fn run(args: &CheckArgs) -> u8 {
+    let started = std::time::Instant::now();
+    if let Err(msg) = crate::finish::check_args(args) {
+        eprintln!("monolint: error: {msg}");
+        return 2;
+    }
     let setup = match setup(args.config.as_deref()) {
         Ok(s) => s,
         Err(msg) => {
@@ -367,6 +377,13 @@ pub fn run(args: &CheckArgs) -> u8 {
     // the report is in path order, whatever order the files are linted in
     jobs.sort_by(|a, b| a.name.cmp(&b.name));
     let requested = jobs.len();
+    // fixes, baselines, SARIF and GitHub annotations need the whole run's findings; the
+    // JSON and human reports stream file by file
+    let whole_run = args.fix
+        || args.diff
+        || args.baseline.is_some()
+        || args.write_baseline.is_some()
+        || matches!(args.format, Format::Sarif | Format::Github);
     if let Some((k, n)) = args.shard {
         jobs.retain(|j| shard_of(&j.name, n) == k);
     }
@@ -385,7 +402,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         linter: &setup.linter,
         cache,
         stdin,
-        want_text: args.format == Format::Human,
+        want_text: args.format == Format::Human || whole_run,
     };
     let threads = args.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -406,14 +423,25 @@ pub fn run(args: &CheckArgs) -> u8 {
     if jobs.len() >= 64 {
         setup.linter.prepare_for_volume();
     }
-    let mut emitter = Emitter::new(args.format);
+    let mut emitter = Emitter::new(args.format, started);
+    let mut results: Vec<FileResult> = Vec::new();
+    let progress = crate::progress::Progress::new(jobs.len());
     let mut linted = 0usize;
     let mut report = |window: &[Job], outcomes: Vec<Outcome>, problems: &mut Vec<String>| {
         for (job, outcome) in window.iter().zip(outcomes) {
             match outcome.result {
                 Ok(r) => {
                     linted += usize::from(r.linted);
-                    emitter.file(&job.name, &outcome.text, &r.diagnostics);
+                    progress.inc();
+                    if whole_run {
+                        results.push(FileResult {
+                            path: job.name.clone(),
+                            text: outcome.text,
+                            diagnostics: r.diagnostics,
+                        });
+                    } else {
+                        emitter.file(&job.name, &outcome.text, &r.diagnostics);
+                    }
                 }
                 Err(p) => problems.push(p),
             }
@@ -466,9 +494,14 @@ pub fn run(args: &CheckArgs) -> u8 {
     } else if linted == 0 && problems.is_empty() {
         eprintln!("monolint: error: nothing was linted");
     }
+    progress.finish();
+    let trusted = problems.is_empty() && (linted > 0 || nothing_expected);
+    if whole_run {
+        return crate::finish::finish(args, &setup, results, linted, trusted, started);
+    }
     let (errors, warnings, _) = emitter.counts();
     emitter.finish(linted);
-    if !problems.is_empty() || (linted == 0 && !nothing_expected) {
+    if !trusted {
         return 2;
     }
     let failed = match args.fail_on {

@@ -57,10 +57,14 @@ fn suppression_help(id: &str, document_level: bool) -> String {
 }
 
 pub fn explain(id: &str, config: Option<&Path>) -> u8 {
-    let linter = match linter(config) {
-        Ok(l) => l,
-        Err(code) => return code,
+    let setup = match setup(config) {
+        Ok(s) => s,
+        Err(msg) => {
+            eprintln!("{msg}");
+            return 2;
+        }
     };
+    let linter = &setup.linter;
     let Some(rule) = linter.rule(id) else {
         eprintln!("monolint: error: unknown rule `{id}`");
         let close: Vec<&str> = linter
@@ -85,7 +89,14 @@ pub fn explain(id: &str, config: Option<&Path>) -> u8 {
     section("What it catches, and why", &d.description);
     section("Bad", &d.bad);
     section("Good", &d.good);
-    section("How to fix", &d.fix);
+    let mut fix = d.fix.trim().to_string();
+    if let Some(text) = setup.fix.text_for(linter, &d.id) {
+        fix.push_str(&format!(
+            "\n`monolint check --fix` inserts this text (set your own under `fix: disclaimers:` in monolint.yaml):\n  {}",
+            text.trim()
+        ));
+    }
+    section("How to fix", &fix);
     section(
         "How to suppress",
         &suppression_help(&d.id, d.kind == monolint::pack::Kind::Required),

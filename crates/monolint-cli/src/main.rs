@@ -7,10 +7,19 @@
 // The binary owns I/O: printing is its job (the library denies it).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod atomic;
+mod baseline;
 mod cache;
 mod check;
 mod commands;
+mod finish;
+mod fix;
+mod github;
+mod init;
 mod output;
+mod progress;
+mod sarif;
+mod test_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -29,8 +38,14 @@ struct Cli {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// On a terminal a graphical report; piped, one `path:line:col: severity[rule]: message` line per finding
     Human,
+    /// One JSON object, version 1 (SPEC §3)
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request)
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -60,6 +75,20 @@ enum Command {
     Compounds {
         /// Part of an id, name or alias; lists every compound when absent
         query: Option<String>,
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Write a commented monolint.yaml for a new site (never overwrites one)
+    Init {
+        /// The site's folder
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Lint annotated example pages and compare with their `expect:` annotations
+    Test {
+        /// Folders or files of annotated pages
+        #[arg(default_value = "fixtures")]
+        paths: Vec<PathBuf>,
         #[arg(long)]
         config: Option<PathBuf>,
     },
@@ -100,6 +129,18 @@ pub struct CheckArgs {
     /// Do not read or write the result cache
     #[arg(long, conflicts_with = "cache_dir")]
     no_cache: bool,
+    /// Report only findings that are not in this baseline file
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
+    /// Record every current finding in this baseline file (and report none)
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Insert missing disclaimers (the texts configured under `fix:`), then report the rest
+    #[arg(long)]
+    fix: bool,
+    /// Print the changes --fix would make as a unified diff; write nothing
+    #[arg(long, conflicts_with_all = ["fix", "format", "write_baseline"])]
+    diff: bool,
 }
 
 fn main() -> ExitCode {
@@ -118,6 +159,8 @@ fn main() -> ExitCode {
         Command::Compounds { query, config } => {
             commands::compounds(query.as_deref(), config.as_deref())
         }
+        Command::Init { dir } => init::run(&dir),
+        Command::Test { paths, config } => test_cmd::run(&paths, config.as_deref()),
     };
     ExitCode::from(code)
 }

@@ -1,16 +1,26 @@
-//! Rendering findings: human (miette's graphical report, colour only on a terminal and
-//! never with NO_COLOR) and JSON (SPEC §3, version 1).
+//! Rendering findings: human (on a terminal miette's graphical report, colour only there
+//! and never with NO_COLOR; piped, one `path:line:col: severity[rule]: message` line per
+//! finding), JSON (SPEC §3, version 1), SARIF 2.1.0 ([`crate::sarif`]) and GitHub workflow
+//! commands ([`crate::github`]); the summary line on standard error.
 
 use crate::Format;
 use miette::{
     Diagnostic as MietteDiagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan,
     NamedSource, SourceCode,
 };
-use monolint::{Diagnostic, Severity};
+use monolint::{Diagnostic, Linter, Severity};
 use serde::Serialize;
 use std::fmt;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The findings of one file, with its text for snippets.
+pub struct FileResult {
+    pub path: String,
+    pub text: Arc<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
 
 fn colour(stream_is_tty: bool) -> bool {
     stream_is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -116,15 +126,141 @@ struct JsonDiagnostic<'a> {
 }
 
 #[derive(Serialize, Default)]
-struct Summary {
+pub struct Summary {
     files: usize,
     errors: usize,
     warnings: usize,
     infos: usize,
 }
 
-fn plural(n: usize, one: &str) -> String {
-    format!("{n} {one}{}", if n == 1 { "" } else { "s" })
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    summary: Summary,
+}
+
+pub fn summary(results: &[FileResult], files: usize) -> Summary {
+    let count = |s: Severity| {
+        results
+            .iter()
+            .flat_map(|r| &r.diagnostics)
+            .filter(|d| d.severity == s)
+            .count()
+    };
+    Summary {
+        files,
+        errors: count(Severity::Error),
+        warnings: count(Severity::Warning),
+        infos: count(Severity::Info),
+    }
+}
+
+/// `1204` -> `1,204`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn plural(n: usize, one: &str) -> String {
+    format!("{} {one}{}", thousands(n), if n == 1 { "" } else { "s" })
+}
+
+/// `checked 1,204 files in 0.41 s: 3 errors, 1 warning` (infos only when there are any).
+pub fn summary_line(sum: &Summary, elapsed: Duration) -> String {
+    let mut line = format!(
+        "checked {} in {:.2} s: {}, {}",
+        plural(sum.files, "file"),
+        elapsed.as_secs_f64(),
+        plural(sum.errors, "error"),
+        plural(sum.warnings, "warning"),
+    );
+    if sum.infos > 0 {
+        line.push_str(&format!(", {}", plural(sum.infos, "info")));
+    }
+    line
+}
+
+/// What the report needs besides the findings.
+pub struct RunInfo<'a> {
+    pub linter: &'a Linter,
+    /// Files linted.
+    pub files: usize,
+    pub started: Instant,
+}
+
+/// One finding on one line: `path:line:col: severity[rule]: message`.
+pub fn compact(path: &str, d: &Diagnostic) -> String {
+    format!(
+        "{path}:{}:{}: {}[{}]: {}",
+        d.line, d.column, d.severity, d.rule, d.message
+    )
+}
+
+/// Write the report to standard output, and for the human and GitHub formats the summary
+/// line to standard error (JSON and SARIF carry their own).
+pub fn emit(format: Format, results: &[FileResult], run: &RunInfo<'_>) {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let sum = summary(results, run.files);
+    let res = match format {
+        Format::Sarif => crate::sarif::write(&mut out, results, run.linter),
+        Format::Github => {
+            let res = crate::github::write(&mut out, results);
+            eprintln!("{}", summary_line(&sum, run.started.elapsed()));
+            res
+        }
+        Format::Json => {
+            let report = JsonReport {
+                version: 1,
+                diagnostics: results
+                    .iter()
+                    .flat_map(|r| {
+                        r.diagnostics
+                            .iter()
+                            .map(move |d| JsonDiagnostic { path: &r.path, d })
+                    })
+                    .collect(),
+                summary: sum,
+            };
+            serde_json::to_writer(&mut out, &report)
+                .map_err(std::io::Error::other)
+                .and_then(|()| writeln!(out))
+        }
+        Format::Human => {
+            let tty = std::io::stdout().is_terminal();
+            let h = handler(tty);
+            let mut res = Ok(());
+            for r in results {
+                for d in &r.diagnostics {
+                    if !tty {
+                        res = res.and_then(|()| writeln!(out, "{}", compact(&r.path, d)));
+                        continue;
+                    }
+                    let finding = Finding {
+                        d,
+                        src: NamedSource::new(r.path.clone(), Arc::clone(&r.text)),
+                    };
+                    let mut s = String::new();
+                    if h.render_report(&mut s, &finding).is_err() {
+                        s = compact(&r.path, d);
+                    }
+                    res = res.and_then(|()| writeln!(out, "{s}"));
+                }
+            }
+            eprintln!("{}", summary_line(&sum, run.started.elapsed()));
+            res
+        }
+    };
+    // a closed pipe (`monolint check | head`) is not an error worth reporting
+    let _ = res.and_then(|()| out.flush());
 }
 
 /// Writes the report to standard output as files come in (in path order), so a run
@@ -139,11 +275,15 @@ pub struct Emitter {
     first: bool,
     /// The first write error (a closed pipe): later writes are skipped.
     failed: bool,
+    /// Piped human output is one compact line a finding.
+    tty: bool,
+    started: Instant,
 }
 
 impl Emitter {
-    pub fn new(format: Format) -> Emitter {
-        let handler = (format == Format::Human).then(|| handler(std::io::stdout().is_terminal()));
+    pub fn new(format: Format, started: Instant) -> Emitter {
+        let tty = std::io::stdout().is_terminal();
+        let handler = (format == Format::Human && tty).then(|| handler(tty));
         let mut e = Emitter {
             format,
             out: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
@@ -151,6 +291,8 @@ impl Emitter {
             sum: Summary::default(),
             first: true,
             failed: false,
+            tty,
+            started,
         };
         if format == Format::Json {
             e.write(|out| out.write_all(b"{\"version\":1,\"diagnostics\":["));
@@ -188,6 +330,10 @@ impl Emitter {
                             .map_err(std::io::Error::other)
                     });
                 }
+                Format::Human if !self.tty => {
+                    let line = compact(path, d);
+                    self.write(|out| writeln!(out, "{line}"));
+                }
                 Format::Human => {
                     let finding = Finding {
                         d,
@@ -199,13 +345,12 @@ impl Emitter {
                         .as_ref()
                         .is_some_and(|h| h.render_report(&mut s, &finding).is_ok());
                     if !rendered {
-                        s = format!(
-                            "{path}:{}:{}: {} [{}]\n",
-                            d.line, d.column, d.message, d.rule
-                        );
+                        s = compact(path, d);
                     }
                     self.write(|out| writeln!(out, "{s}"));
                 }
+                // SARIF and GitHub need the whole run: `finish::finish` writes them
+                Format::Sarif | Format::Github => {}
             }
         }
     }
@@ -223,16 +368,34 @@ impl Emitter {
                 });
             }
             Format::Human => {
-                eprintln!(
-                    "checked {}: {}, {}, {}",
-                    plural(files, "file"),
-                    plural(self.sum.errors, "error"),
-                    plural(self.sum.warnings, "warning"),
-                    plural(self.sum.infos, "info")
-                );
+                eprintln!("{}", summary_line(&self.sum, self.started.elapsed()));
             }
+            Format::Sarif | Format::Github => {}
         }
         // a closed pipe (`monolint check | head`) is not an error worth reporting
         let _ = self.out.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1204), "1,204");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        let sum = Summary {
+            files: 1204,
+            errors: 3,
+            warnings: 1,
+            infos: 0,
+        };
+        assert_eq!(
+            summary_line(&sum, Duration::from_millis(410)),
+            "checked 1,204 files in 0.41 s: 3 errors, 1 warning"
+        );
     }
 }

@@ -1,10 +1,12 @@
-//! `monolint.yaml`: extra packs and registries, severity overrides, disabled rules and
-//! excluded paths (SPEC §6). Unknown keys, unknown rule ids and bad YAML are errors that
-//! point at the file, line and column.
+//! `monolint.yaml`: extra packs and registries, severity overrides, disabled rules,
+//! excluded paths (SPEC §6), and what `--fix` inserts (`fix:`). Unknown keys, unknown rule
+//! ids and bad YAML are errors that point at the file, line and column.
 
 use crate::diagnostic::Severity;
 use crate::engine::Linter;
 use crate::error::{locate, LoadError, Source};
+use crate::fix::FixConfig;
+use crate::pack::Kind;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -24,6 +26,9 @@ pub struct Config {
     /// Glob patterns of paths not to lint when walking folders.
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// What `monolint check --fix` inserts, and where.
+    #[serde(default)]
+    pub fix: FixConfig,
 }
 
 impl Config {
@@ -54,6 +59,28 @@ impl Config {
         for id in &self.disable {
             if !linter.disable(id) {
                 return Err(unknown(id));
+            }
+        }
+        for (id, text) in &self.fix.disclaimers {
+            let Some(rule) = linter.rule(id) else {
+                return Err(unknown(id));
+            };
+            let at = locate(&source.text, Some("disclaimers"), id);
+            if rule.def.kind != Kind::Required {
+                return Err(LoadError::at(
+                    source,
+                    at,
+                    format!("`{id}` cannot be fixed by inserting a text"),
+                )
+                .with_label("not a disclaimer rule")
+                .with_help("`fix: disclaimers:` takes rules that require a text on the page (kind: required), e.g. disclaimer/medical-advice"));
+            }
+            if text.trim().is_empty() {
+                return Err(LoadError::at(
+                    source,
+                    at,
+                    format!("the text to insert for `{id}` is empty"),
+                ));
             }
         }
         Ok(())

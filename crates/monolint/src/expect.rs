@@ -7,7 +7,9 @@
 //! every expected finding reported, nothing else reported.
 
 use crate::diagnostic::Diagnostic;
+use crate::engine::Linter;
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 /// (line, rule) -> how many findings.
 pub type Expectations = BTreeMap<(usize, String), usize>;
@@ -116,6 +118,58 @@ pub fn compare(expected: &Expectations, found: &[Diagnostic]) -> Vec<Mismatch> {
         Mismatch::Missing { line, .. } | Mismatch::Unexpected { line, .. } => *line,
     });
     out
+}
+
+/// The sidecar expectations file of a page: `NAME.expect` beside it.
+pub fn sidecar_path(page: &Path) -> PathBuf {
+    let mut name = page.file_name().unwrap_or_default().to_os_string();
+    name.push(".expect");
+    page.with_file_name(name)
+}
+
+/// What checking one annotated page found.
+#[derive(Debug, Clone, Default)]
+pub struct PageCheck {
+    /// Findings the page expects.
+    pub expected: usize,
+    pub mismatches: Vec<Mismatch>,
+}
+
+/// Lint one annotated page (`name` picks the format) and compare with its expectations:
+/// the sidecar's (`NAME.expect` text) if there is one, else its inline annotations. A
+/// malformed sidecar is an error.
+pub fn check_page(
+    linter: &Linter,
+    name: &str,
+    bytes: &[u8],
+    sidecar: Option<&str>,
+) -> Result<PageCheck, String> {
+    let expected = match sidecar {
+        Some(s) => parse_sidecar(s)?,
+        None => parse_inline(&String::from_utf8_lossy(bytes)),
+    };
+    let found = linter.lint_bytes(name, bytes).diagnostics;
+    Ok(PageCheck {
+        expected: expected.values().sum(),
+        mismatches: compare(&expected, &found),
+    })
+}
+
+/// A difference, readably: `NAME:LINE: missing    rule/id` or `NAME:LINE: unexpected
+/// rule/id on `text`: message`, then the page's line.
+pub fn describe(name: &str, text: &str, m: &Mismatch) -> String {
+    let (line, what) = match m {
+        Mismatch::Missing { line, rule } => (*line, format!("missing    {rule}")),
+        Mismatch::Unexpected {
+            line,
+            rule,
+            text,
+            message,
+        } => (*line, format!("unexpected {rule} on `{text}`: {message}")),
+    };
+    let src = text.lines().nth(line.wrapping_sub(1)).unwrap_or("");
+    let src: String = src.chars().take(100).collect();
+    format!("{name}:{line}: {what}\n      | {src}")
 }
 
 #[cfg(test)]

@@ -18,8 +18,10 @@
 //! Layers, each its own module: [`document`] (Markdown and plain text into prose blocks),
 //! [`normalize`] (Unicode folding with an offset map), [`registry`] (compounds and their
 //! aliases), [`dose`] (dose figures), [`pack`] (YAML rules, compiled once), [`literals`]
-//! (one automaton for every alias, phrase and regex gate, scanned once per block), [`engine`] (attribution and rule dispatch),
-//! [`suppress`] (suppression comments), [`config`] (`monolint.yaml`).
+//! (one automaton for every alias, phrase and regex gate, scanned once per block),
+//! [`engine`] (attribution and rule dispatch), [`suppress`] (suppression comments),
+//! [`config`] (`monolint.yaml`), [`fix`] (the edits `--fix` makes), [`fingerprint`]
+//! (content keys for baselines and SARIF), [`expect`] (annotated test pages).
 
 pub mod config;
 pub mod diagnostic;
@@ -28,6 +30,8 @@ pub mod dose;
 pub mod engine;
 pub mod error;
 pub mod expect;
+pub mod fingerprint;
+pub mod fix;
 pub mod gate;
 pub mod literals;
 pub mod normalize;

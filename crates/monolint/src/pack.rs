@@ -94,6 +94,10 @@ pub struct RuleDef {
     /// recommendation.
     #[serde(default)]
     pub endorsements: Vec<String>,
+    /// `kind: required` only: the text `monolint check --fix` inserts when the requirement
+    /// is missing (`{compound}` is replaced by the compound's name). A site's
+    /// `monolint.yaml` (`fix: disclaimers:`) overrides it.
+    pub insert: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -254,6 +258,21 @@ pub fn load_pack(source: &Source) -> Result<Vec<Rule>, Box<LoadError>> {
             return Err(err(
                 "contexts",
                 format!("rule `{}`: `contexts` applies only to `kind: dose`", def.id),
+            ));
+        }
+        if def.insert.is_some() && def.kind != Kind::Required {
+            return Err(err(
+                "insert",
+                format!(
+                    "rule `{}`: `insert` applies only to `kind: required` (a missing text can be inserted; a phrase cannot be fixed by adding one)",
+                    def.id
+                ),
+            ));
+        }
+        if def.insert.as_deref().is_some_and(|t| t.trim().is_empty()) {
+            return Err(err(
+                "insert",
+                format!("rule `{}`: `insert` is empty", def.id),
             ));
         }
         if def.when.off_label.is_some() && def.kind != Kind::Dose {
