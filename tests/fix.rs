@@ -75,7 +75,7 @@ fn fixed_pages(tmp: &Path) -> (BTreeMap<String, Vec<u8>>, Duration) {
     let dir = tmp.join("reference");
     write_all(&dir, &pages());
     let started = Instant::now();
-    let out = monolint(tmp, &["check", "--fix", "reference"]);
+    let out = monolint(tmp, &["check", "--no-cache", "--fix", "reference"]);
     let took = started.elapsed();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -91,11 +91,11 @@ fn a_second_fix_changes_nothing() {
     let (fixed, _) = fixed_pages(tmp.path());
     let old = pages();
     assert!(fixed.iter().all(|(name, bytes)| old[name] != *bytes));
-    let out = monolint(tmp.path(), &["check", "--fix", "reference"]);
+    let out = monolint(tmp.path(), &["check", "--no-cache", "--fix", "reference"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("fixed 0 findings in 0 files"), "{stderr}");
     assert_eq!(read_all(&tmp.path().join("reference")), fixed);
-    let out = monolint(tmp.path(), &["check", "--diff", "reference"]);
+    let out = monolint(tmp.path(), &["check", "--no-cache", "--diff", "reference"]);
     assert_eq!(out.status.code(), Some(0), "--diff: nothing left to change");
     assert!(out.stdout.is_empty());
 }
@@ -103,6 +103,8 @@ fn a_second_fix_changes_nothing() {
 #[test]
 fn killed_fix_leaves_every_page_old_or_new() {
     let tmp = tempfile::tempdir().expect("tempdir");
+    // every run without the result cache: a cached run would finish before the kill
+    // points measured on an uncached one, and the test would prove nothing
     let (new, took) = fixed_pages(tmp.path());
     let old = pages();
     let trials = 8u32;
@@ -114,7 +116,7 @@ fn killed_fix_leaves_every_page_old_or_new() {
         // kill points spread from 10% to 95% of a full run (where the writes are)
         let at = took.mul_f64(0.1 + 0.85 * f64::from(t) / f64::from(trials - 1));
         let mut child = Command::new(env!("CARGO_BIN_EXE_monolint"))
-            .args(["check", "--fix", "."])
+            .args(["check", "--no-cache", "--fix", "."])
             .current_dir(&dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -141,7 +143,7 @@ fn killed_fix_leaves_every_page_old_or_new() {
             mixed += 1;
         }
         // a later run finishes the job
-        let out = monolint(&dir, &["check", "--fix", "."]);
+        let out = monolint(&dir, &["check", "--no-cache", "--fix", "."]);
         assert!(
             out.status.success(),
             "{}",

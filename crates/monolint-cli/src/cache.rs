@@ -75,6 +75,8 @@ pub fn fingerprint(linter: &Linter) -> u128 {
         field(r.id().as_bytes());
         field(&[r.severity as u8, u8::from(linter.is_enabled(i))]);
     }
+    // the size limit decides whether a file is linted at all
+    field(&(linter.max_bytes() as u64).to_le_bytes());
     h.digest128()
 }
 

@@ -26,6 +26,9 @@ pub struct Config {
     /// Glob patterns of paths not to lint when walking folders.
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// The largest file linted, in bytes (default 8 MiB); larger ones get `io/too-large`.
+    #[serde(default)]
+    pub max_file_size: Option<usize>,
     /// What `monolint check --fix` inserts, and where.
     #[serde(default)]
     pub fix: FixConfig,
@@ -42,6 +45,9 @@ impl Config {
     /// Apply severity overrides and disabled rules; an unknown rule id is an error that
     /// points at where the configuration names it.
     pub fn apply(&self, source: &Source, linter: &mut Linter) -> Result<(), Box<LoadError>> {
+        if let Some(max) = self.max_file_size {
+            linter.set_max_bytes(max);
+        }
         let unknown = |id: &str| {
             LoadError::at(
                 source,

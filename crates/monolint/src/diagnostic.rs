@@ -53,13 +53,50 @@ pub struct Diagnostic {
 pub struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    /// Every `MARK` bytes, (byte offset of a character boundary, characters before it):
+    /// a column is then counted from the nearest mark, not from the start of its line,
+    /// so a 100 MB single-line file costs the same per finding as a short page.
+    marks: Vec<(usize, usize)>,
 }
+
+const MARK: usize = 4096;
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Self { text, starts }
+        let mut marks = Vec::with_capacity(text.len() / MARK + 1);
+        let (mut at, mut chars) = (0, 0);
+        while at <= text.len() {
+            let mut b = at;
+            while !text.is_char_boundary(b) {
+                b += 1;
+            }
+            if let Some((prev_at, prev_chars)) = marks.last().copied() {
+                chars = prev_chars + text[prev_at..b].chars().count();
+            }
+            marks.push((b, chars));
+            at += MARK;
+        }
+        Self {
+            text,
+            starts,
+            marks,
+        }
+    }
+
+    /// Characters before byte `offset` (a character boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        let k = (offset / MARK).min(self.marks.len() - 1);
+        let (mut at, mut chars) = self.marks[k];
+        if at > offset {
+            (at, chars) = self.marks[k.saturating_sub(1)];
+        }
+        chars
+            + self
+                .text
+                .get(at..offset)
+                .map_or(offset.saturating_sub(at), |s| s.chars().count())
     }
 
     /// 1-based line and column (in characters) of byte `offset`.
@@ -67,10 +104,13 @@ impl<'a> LineIndex<'a> {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
-        let col = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let col = if self.text.is_char_boundary(offset) && offset - start > MARK {
+            self.chars_before(offset) - self.chars_before(start)
+        } else {
+            self.text
+                .get(start..offset)
+                .map_or(offset - start, |s| s.chars().count())
+        };
         (line + 1, col + 1)
     }
 
@@ -129,6 +169,18 @@ pub(crate) fn make(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_on_a_long_line_match_a_plain_count() {
+        let line: String = "aµ–b ".repeat(5000);
+        let t = format!("first\n{line}\nlast");
+        let idx = LineIndex::new(&t);
+        for (at, _) in t.char_indices().step_by(997) {
+            let start = t[..at].rfind('\n').map_or(0, |i| i + 1);
+            let expect = t[start..at].chars().count() + 1;
+            assert_eq!(idx.line_col(at).1, expect, "at byte {at}");
+        }
+    }
 
     #[test]
     fn columns_count_characters() {

@@ -855,20 +855,27 @@ fn lift_table_comments(src: &str) -> Option<(String, Vec<(usize, usize)>, Vec<Co
         at += l.len();
     }
     let is_row = |l: &str| is_pipe_row(l.trim());
-    let mut lift = vec![false; lines.len()];
+    // for each line, whether the nearest non-comment line before / after it is a table
+    // row: two passes, so a file of a million comment lines stays linear
+    let is_comment: Vec<bool> = lines
+        .iter()
+        .map(|(_, l)| comment_line(l).is_some())
+        .collect();
+    let mut row_before = vec![false; lines.len()];
+    let mut last = false;
     for i in 0..lines.len() {
-        if comment_line(lines[i].1).is_none() {
-            continue;
+        row_before[i] = last;
+        if !is_comment[i] {
+            last = is_row(lines[i].1);
         }
-        let prev = lines[..i]
-            .iter()
-            .rev()
-            .find(|(_, l)| comment_line(l).is_none());
-        let next = lines[i + 1..]
-            .iter()
-            .find(|(_, l)| comment_line(l).is_none());
-        if prev.is_some_and(|(_, l)| is_row(l)) && next.is_some_and(|(_, l)| is_row(l)) {
-            lift[i] = true;
+    }
+    let mut lift = vec![false; lines.len()];
+    let mut next_row = false;
+    for i in (0..lines.len()).rev() {
+        if is_comment[i] {
+            lift[i] = row_before[i] && next_row;
+        } else {
+            next_row = is_row(lines[i].1);
         }
     }
     if !lift.contains(&true) {

@@ -95,6 +95,16 @@ fn restatement(text: &str, e: usize) -> Option<usize> {
     (f.start <= 3 && body[f.end..].trim().is_empty()).then_some(e + open + 1 + close + 1)
 }
 
+/// The next few words after byte `e`, lowercased: only a bounded stretch, so looking
+/// ahead costs the same per figure however long the block is.
+fn next_words(text: &str, e: usize) -> String {
+    let mut to = text.len().min(e + 64);
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    text[e..to].trim_start().to_ascii_lowercase()
+}
+
 /// Every dose figure in `text` (normalized).
 pub fn find_figures(text: &str, out: &mut Vec<Figure>) {
     find_plain(text, out);
@@ -162,7 +172,7 @@ fn find_plain(text: &str, out: &mut Vec<Figure>) {
         {
             continue;
         }
-        let after = text[e..].trim_start().to_ascii_lowercase();
+        let after = next_words(text, e);
         // a syringe's capacity ("a 1 mL U-100 syringe") is not an amount given
         let ml = bytes[s..e].to_ascii_lowercase().ends_with(b"ml")
             || bytes[s..e].to_ascii_lowercase().ends_with(b"cc");
@@ -202,7 +212,7 @@ fn find_plain(text: &str, out: &mut Vec<Figure>) {
             .last()
             .is_some_and(|b| b.eq_ignore_ascii_case(&b'g'))
         {
-            let rest = text[e..].trim_start().to_ascii_lowercase();
+            let rest = next_words(text, e);
             if ["needle", "gauge", "insulin syringe", "syringe", "pin"]
                 .iter()
                 .any(|w| rest.starts_with(w))

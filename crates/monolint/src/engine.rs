@@ -29,7 +29,15 @@ pub struct Linter {
     /// What the results depend on besides the file: every pack and registry text, in
     /// order (hashed by callers that cache results).
     sources: Vec<Source>,
+    /// Files larger than this are not linted (`io/too-large`); see [`Linter::set_max_bytes`].
+    max_bytes: usize,
 }
+
+/// The default largest file monolint lints: far above any real page (monographs run to
+/// tens of kilobytes), low enough that the worst case stays within a few hundred MB of
+/// memory (an 8 MB page that is one finding per line). `max_file_size` in monolint.yaml
+/// changes it.
+pub const DEFAULT_MAX_BYTES: usize = 8 * 1024 * 1024;
 
 /// What linting one file produced.
 #[derive(Debug, Clone, Default)]
@@ -110,6 +118,7 @@ impl LinterBuilder {
             registry,
             literals,
             sources,
+            max_bytes: DEFAULT_MAX_BYTES,
         })
     }
 }
@@ -137,6 +146,43 @@ fn rule_literals(rule: &Rule) -> RuleLiterals<'_> {
         gates: gates(&rule.pattern_gates, Role::PatternGate)
             .chain(gates(&rule.unless_gates, Role::UnlessGate))
             .collect(),
+    }
+}
+
+/// Mentions in order of distance from a span: those overlapping it, then alternately the
+/// closer of the next one before and the next one after (before wins a tie).
+struct NearestFirst<'m> {
+    ms: &'m [Mention],
+    overlap: std::ops::Range<usize>,
+    before: usize,
+    after: usize,
+    span: (usize, usize),
+}
+
+impl<'m> Iterator for NearestFirst<'m> {
+    type Item = &'m Mention;
+
+    fn next(&mut self) -> Option<&'m Mention> {
+        if let Some(k) = self.overlap.next() {
+            return self.ms.get(k);
+        }
+        let b = (self.before > 0).then(|| &self.ms[self.before - 1]);
+        let a = self.ms.get(self.after);
+        let take_before = match (b, a) {
+            (Some(b), Some(a)) => {
+                self.span.0 - b.end.min(self.span.0) <= a.start.saturating_sub(self.span.1)
+            }
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return None,
+        };
+        if take_before {
+            self.before -= 1;
+            b
+        } else {
+            self.after += 1;
+            a
+        }
     }
 }
 
@@ -203,35 +249,55 @@ impl Ctx<'_> {
                 }
             }
             // a figure that swallowed a compound's digits ("BPC-157 to 500mcg" read as a
-            // range) is read again after the name; one inside a name ("CJC1295mg") is not one
-            let mut i = 0;
-            while i < figs.len() {
-                let f = figs[i];
-                let Some(m) = self
-                    .mentions(bi)
-                    .iter()
-                    .find(|m| m.start < f.end && f.start < m.end)
-                else {
-                    i += 1;
-                    continue;
-                };
-                figs.remove(i);
-                if m.end < f.end {
-                    let mut again = Vec::new();
-                    find_figures(&text[m.end..f.end], &mut again);
-                    for (k, g) in again.into_iter().enumerate() {
-                        figs.insert(
-                            i + k,
-                            Figure {
-                                start: g.start + m.end,
-                                end: g.end + m.end,
-                            },
-                        );
+            // range) is read again after the name; one inside a name ("CJC1295mg") is not one.
+            // Figures and mentions are both sorted: one pass over each.
+            let ms = self.mentions(bi);
+            let mut kept = Vec::with_capacity(figs.len());
+            let mut k = 0;
+            for f in figs {
+                while k < ms.len() && ms[k].end <= f.start {
+                    k += 1;
+                }
+                match ms.get(k).filter(|m| m.start < f.end) {
+                    None => kept.push(f),
+                    Some(m) if m.end < f.end => {
+                        let mut again = Vec::new();
+                        find_figures(&text[m.end..f.end], &mut again);
+                        kept.extend(again.into_iter().map(|g| Figure {
+                            start: g.start + m.end,
+                            end: g.end + m.end,
+                        }));
                     }
+                    Some(_) => {}
                 }
             }
-            figs
+            kept
         })
+    }
+
+    /// Block `bi`'s mentions that lie inside `range` (mentions are sorted and do not
+    /// overlap, so this is two binary searches, not a scan).
+    fn mentions_in(&self, bi: usize, range: (usize, usize)) -> &[Mention] {
+        let ms = self.mentions(bi);
+        let a = ms.partition_point(|m| m.start < range.0);
+        let b = a + ms[a..].partition_point(|m| m.end <= range.1);
+        &ms[a..b]
+    }
+
+    /// Block `bi`'s hits that start inside `range` (sorted by start; the caller checks
+    /// where each ends).
+    fn hits_from(&self, bi: usize, range: (usize, usize)) -> &[Hit] {
+        let hs = self.hits(bi);
+        let a = hs.partition_point(|h| h.start < range.0);
+        let b = a + hs[a..].partition_point(|h| h.start < range.1);
+        &hs[a..b]
+    }
+
+    /// The sentence of block `bi` that holds byte `at`.
+    fn sentence_at(&self, bi: usize, at: usize) -> Option<(usize, usize)> {
+        let ss = self.sentences(bi);
+        let i = ss.partition_point(|s| s.1 <= at);
+        ss.get(i).copied().filter(|s| s.0 <= at)
     }
 
     /// The headings block `bi` falls under, nearest first.
@@ -280,6 +346,8 @@ const PRAISE_PRONOUNS: &[&str] = &[
     "this peptide",
     "this compound",
 ];
+/// Bytes looked back for a negation (well beyond `NEGATION_WINDOW` words).
+const NEGATION_LOOKBACK: usize = 300;
 const NEGATION_WINDOW: usize = 8;
 
 impl Linter {
@@ -374,7 +442,36 @@ impl Linter {
     /// Lint a file's bytes. The format comes from `path`'s extension. Invalid UTF-8 is
     /// reported (`io/invalid-utf8`) and the rest still linted; a binary file is not linted
     /// (`io/binary`); an empty file gets `io/empty`.
+    /// Files larger than `max` bytes are refused with `io/too-large` instead of linted.
+    pub fn set_max_bytes(&mut self, max: usize) {
+        self.max_bytes = max;
+    }
+
+    /// The size limit in force.
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes
+    }
+
     pub fn lint_bytes(&self, path: &str, bytes: &[u8]) -> FileReport {
+        if bytes.len() > self.max_bytes {
+            let mut diagnostics = Vec::new();
+            self.meta(
+                &mut diagnostics,
+                "",
+                0,
+                0,
+                "io/too-large",
+                format!(
+                    "file of {} bytes is over the {}-byte limit: not linted (raise `max_file_size` in monolint.yaml to lint it)",
+                    bytes.len(),
+                    self.max_bytes
+                ),
+            );
+            return FileReport {
+                diagnostics,
+                linted: false,
+            };
+        }
         let head = &bytes[..bytes.len().min(8192)];
         if head.contains(&0) {
             let mut diagnostics = Vec::new();
@@ -486,15 +583,30 @@ impl Linter {
         id: &str,
         message: String,
     ) {
+        self.meta_indexed(out, &LineIndex::new(text), text, start, end, id, message);
+    }
+
+    /// [`Linter::meta`] with a line index the caller already has (one per document, not
+    /// one per finding: a page of many suppression comments stays linear).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn meta_indexed(
+        &self,
+        out: &mut Vec<Diagnostic>,
+        index: &LineIndex<'_>,
+        text: &str,
+        start: usize,
+        end: usize,
+        id: &str,
+        message: String,
+    ) {
         let Some(i) = self.rule_index(id) else { return };
         if !self.enabled[i] {
             return;
         }
         let rule = &self.rules[i];
-        let index = LineIndex::new(text);
         let help = rule.help(None);
         out.push(make(
-            &index,
+            index,
             text,
             start,
             end.min(text.len()),
@@ -627,11 +739,7 @@ impl Linter {
     ) -> Option<usize> {
         let block = &ctx.doc.blocks[bi];
         let text = &block.norm.text;
-        let in_sent: Vec<&Mention> = ctx
-            .mentions(bi)
-            .iter()
-            .filter(|m| m.start >= sent.0 && m.end <= sent.1)
-            .collect();
+        let in_sent = ctx.mentions_in(bi, sent);
         if !in_sent.is_empty() {
             // "250 mcg of BPC-157": the compound right after "of" owns the figure
             let after = text[span.1..sent.1].trim_start();
@@ -644,35 +752,34 @@ impl Linter {
                     .is_some_and(|b| b.eq_ignore_ascii_case(lead.as_bytes()))
                 {
                     let at = after_at + lead.len();
-                    if let Some(m) = in_sent.iter().find(|m| m.start == at) {
+                    let k = in_sent.partition_point(|m| m.start < at);
+                    if let Some(m) = in_sent.get(k).filter(|m| m.start == at) {
                         return Some(m.compound);
                     }
                 }
             }
-            let dist = |m: &Mention| -> (usize, usize) {
-                if m.end <= span.0 {
-                    (span.0 - m.end, 0)
-                } else if m.start >= span.1 {
-                    (m.start - span.1, 1)
-                } else {
-                    (0, 0)
-                }
+            // nearest first: overlapping ones, then outwards from the span (before wins a
+            // tie); mentions are sorted, so this walks from the split point, not the sentence
+            let i = in_sent.partition_point(|m| m.end <= span.0);
+            let j = i + in_sent[i..].partition_point(|m| m.start < span.1);
+            let nearest = NearestFirst {
+                ms: in_sent,
+                overlap: i..j,
+                before: i,
+                after: j,
+                span,
             };
-            let mut sorted = in_sent.clone();
-            sorted.sort_by_key(|m| dist(m));
+            let mut nearest = nearest.map(|m| m.compound);
             if nearest_only {
-                return Some(sorted[0].compound);
+                return nearest.next();
             }
-            let named = sorted
-                .iter()
-                .find(|m| ok(self.registry.get(m.compound)))
-                .map(|m| m.compound);
+            let named = nearest.find(|&c| ok(self.registry.get(c)));
             // "stack it with 5 g of creatine": the phrase's "it" is the page's compound, and
             // the compound named after it is the partner
             let says_it = text[span.0..span.1]
                 .split(|c: char| !c.is_ascii_alphanumeric())
                 .any(|w| w.eq_ignore_ascii_case("it"));
-            if named.is_none() && says_it && in_sent.iter().all(|m| m.start >= span.1) {
+            if named.is_none() && says_it && i == 0 && j == 0 {
                 return ctx.primary.first().copied();
             }
             return named;
@@ -727,9 +834,9 @@ impl Linter {
         ri: usize,
         role: Role,
     ) -> bool {
-        ctx.hits(bi).iter().any(|h| {
-            h.start >= range.0 && h.end <= range.1 && self.literals.has(h, ri as u32, role)
-        })
+        ctx.hits_from(bi, range)
+            .iter()
+            .any(|h| h.end <= range.1 && self.literals.has(h, ri as u32, role))
     }
 
     /// May rule `ri`'s regex `k` (of `unless_patterns` when `unless`, else `patterns`)
@@ -817,9 +924,9 @@ impl Linter {
             }
             for &sent in ctx.sentences(bi) {
                 let stext = &text[sent.0..sent.1];
-                let in_sent = |h: &&Hit| h.start >= sent.0 && h.end <= sent.1;
+                let in_sent = |h: &&Hit| h.end <= sent.1;
                 let mut cands: Vec<(usize, usize)> = ctx
-                    .hits(bi)
+                    .hits_from(bi, sent)
                     .iter()
                     .filter(in_sent)
                     .filter(|h| self.literals.has(h, ri as u32, Role::Phrase))
@@ -831,7 +938,7 @@ impl Linter {
                 // is the subject of something else ("The game changer in this field was a
                 // 1997 study")
                 let praise: Vec<(usize, usize)> = ctx
-                    .hits(bi)
+                    .hits_from(bi, sent)
                     .iter()
                     .filter(in_sent)
                     .filter(|h| self.literals.has(h, ri as u32, Role::Endorsement))
@@ -847,9 +954,17 @@ impl Linter {
                         .any(|w| w == "it")
                         || PRAISE_PRONOUNS.iter().any(|p| contains_words(&lower, p));
                     let opens_clause = |at: usize| {
-                        let before = &text[sent.0..at];
+                        let mut from = sent.0.max(at.saturating_sub(200));
+                        while !text.is_char_boundary(from) {
+                            from += 1;
+                        }
+                        let before = &text[from..at];
                         let clause = before.rsplit([':', ';', ',', '-']).next().unwrap_or(before);
-                        let copula = text[at..sent.1]
+                        let mut to = sent.1.min(at + 200);
+                        while !text.is_char_boundary(to) {
+                            to -= 1;
+                        }
+                        let copula = text[at..to]
                             .split(|c: char| !c.is_ascii_alphabetic())
                             .any(|w| matches!(w, "is" | "was" | "are" | "were" | "Is" | "Was"));
                         clause.split_whitespace().count() <= 2 && !copula
@@ -983,10 +1098,7 @@ impl Linter {
                     .iter()
                     .filter(|h| self.literals.has(h, ri as u32, Role::Trigger))
                     .any(|h| {
-                        let Some(&sent) = ctx
-                            .sentences(bi)
-                            .iter()
-                            .find(|s| h.start >= s.0 && h.end <= s.1)
+                        let Some(sent) = ctx.sentence_at(bi, h.start).filter(|s| h.end <= s.1)
                         else {
                             return false;
                         };
@@ -1029,11 +1141,7 @@ impl Linter {
                 continue;
             }
             for f in ctx.figures(bi) {
-                let Some(&sent) = ctx
-                    .sentences(bi)
-                    .iter()
-                    .find(|s| s.0 <= f.start && f.start < s.1)
-                else {
+                let Some(sent) = ctx.sentence_at(bi, f.start) else {
                     continue;
                 };
                 let Some(c) = self.attribute(ctx, bi, sent, (f.start, f.end), true, &|_| true)
@@ -1044,7 +1152,9 @@ impl Linter {
                 if !self.when(w, compound) {
                     continue;
                 }
-                if w.off_label == Some(true) && !self.off_label(ctx, ri, bi, sent, compound) {
+                if w.off_label == Some(true)
+                    && !self.off_label(ctx, ri, bi, sent, (f.start, f.end), compound)
+                {
                     continue;
                 }
                 let (os, oe) = Self::orig(block, ctx.doc, f.start, f.end);
@@ -1065,6 +1175,7 @@ impl Linter {
         ri: usize,
         bi: usize,
         sent: (usize, usize),
+        fig: (usize, usize),
         c: &Compound,
     ) -> bool {
         if c.status != Status::Approved {
@@ -1098,7 +1209,20 @@ impl Linter {
         if !in_sentence && !in_heading && !in_table {
             return false;
         }
-        let stext = ctx.doc.blocks[bi].norm.text[sent.0..sent.1].to_ascii_lowercase();
+        // the approved use is looked for in the sentence, or in a window around the figure
+        // when the "sentence" is pathologically long (a megabyte without a full stop)
+        let text = &ctx.doc.blocks[bi].norm.text;
+        let (mut from, mut to) = (
+            sent.0.max(fig.0.saturating_sub(600)),
+            sent.1.min(fig.1 + 600),
+        );
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+        while !text.is_char_boundary(to) {
+            to -= 1;
+        }
+        let stext = text[from..to].to_ascii_lowercase();
         let names_approved_use = c.approved_uses.iter().any(|u| contains_words(&stext, u));
         !(names_approved_use || self.voided(ctx, bi, sent, ri))
     }
@@ -1146,7 +1270,13 @@ fn contains_words(text: &str, phrase: &str) -> bool {
 /// start of the sentence or clause ("we do not recommend", "never buy", "does not sell,
 /// supply, source, or recommend").
 fn negated(text: &str, sent_start: usize, at: usize) -> bool {
-    let prefix = &text[sent_start..at];
+    // a clause's negation is within a few words: look back a bounded stretch, so a
+    // megabyte-long "sentence" costs the same per match as a short one
+    let mut from = sent_start.max(at.saturating_sub(NEGATION_LOOKBACK));
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let prefix = &text[from..at];
     let cut = prefix
         .rfind(['.', ';', ':', '!', '?', '(', ')', '"'])
         .map_or(0, |i| i + 1);

@@ -13,6 +13,7 @@
 use crate::diagnostic::{Diagnostic, LineIndex};
 use crate::document::Document;
 use crate::engine::Linter;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -100,32 +101,52 @@ pub(crate) fn apply(
             .find(|&i| !crate::expect::is_annotation(lines[i]))
             .map_or(d.end_line + 1, |i| i + 1)
     };
+    // worked out once per directive, so a page of thousands of comments stays linear:
+    // next-line directives by the line they cover; regions and files with, per rule they
+    // name, the last line they cover
+    let mut by_line: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut wide: Vec<(usize, Vec<usize>)> = Vec::new();
+    for (di, d) in directives.iter().enumerate() {
+        if !active(d) {
+            continue;
+        }
+        match d.kind {
+            Kind::NextLine => by_line.entry(target(d)).or_default().push(di),
+            Kind::File => wide.push((di, vec![usize::MAX; d.rules.len()])),
+            Kind::Disable => {
+                let ends = d
+                    .rules
+                    .iter()
+                    .map(|r| {
+                        directives[di + 1..]
+                            .iter()
+                            .filter(|e| e.kind == Kind::Enable && e.line >= d.end_line)
+                            .find(|e| e.rules.is_empty() || e.rules.contains(r))
+                            .map_or(usize::MAX, |e| e.line)
+                    })
+                    .collect();
+                wide.push((di, ends));
+            }
+            Kind::Enable => {}
+        }
+    }
     diags.retain(|f| {
         if f.rule.starts_with("suppression/") || f.rule.starts_with("io/") {
             return true;
         }
         let mut keep = true;
-        for (di, d) in directives.iter().enumerate() {
-            if !active(d) {
-                continue;
-            }
+        for (di, ends) in &wide {
+            let d = &directives[*di];
             let Some(ri) = d.rules.iter().position(|r| *r == f.rule) else {
                 continue;
             };
-            let covers = match d.kind {
-                Kind::File => true,
-                Kind::NextLine => f.line == target(d),
-                Kind::Disable => {
-                    let end = directives
-                        .iter()
-                        .filter(|e| e.kind == Kind::Enable && e.line >= d.end_line)
-                        .find(|e| e.rules.is_empty() || e.rules.contains(&f.rule))
-                        .map_or(usize::MAX, |e| e.line);
-                    f.line > d.end_line && f.line <= end
-                }
-                Kind::Enable => false,
-            };
-            if covers {
+            if d.kind == Kind::File || (f.line > d.end_line && f.line <= ends[ri]) {
+                used[*di][ri] = true;
+                keep = false;
+            }
+        }
+        for &di in by_line.get(&f.line).map(Vec::as_slice).unwrap_or_default() {
+            if let Some(ri) = directives[di].rules.iter().position(|r| *r == f.rule) {
                 used[di][ri] = true;
                 keep = false;
             }
@@ -135,8 +156,9 @@ pub(crate) fn apply(
     for (di, d) in directives.iter().enumerate() {
         let (s, e) = d.span;
         if d.kind != Kind::Enable && !d.has_reason {
-            linter.meta(
+            linter.meta_indexed(
                 &mut meta,
+                index,
                 text,
                 s,
                 e,
@@ -146,8 +168,9 @@ pub(crate) fn apply(
             );
         }
         if d.rules.is_empty() {
-            linter.meta(
+            linter.meta_indexed(
                 &mut meta,
+                index,
                 text,
                 s,
                 e,
@@ -158,8 +181,9 @@ pub(crate) fn apply(
         }
         for (ri, r) in d.rules.iter().enumerate() {
             if linter.rule_index(r).is_none() {
-                linter.meta(
+                linter.meta_indexed(
                     &mut meta,
+                    index,
                     text,
                     s,
                     e,
@@ -167,8 +191,9 @@ pub(crate) fn apply(
                     format!("suppression names unknown rule `{r}` (see `monolint rules`)"),
                 );
             } else if active(d) && !used[di][ri] {
-                linter.meta(
+                linter.meta_indexed(
                     &mut meta,
+                    index,
                     text,
                     s,
                     e,
