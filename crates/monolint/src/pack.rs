@@ -164,6 +164,13 @@ impl Rule {
 /// Limits that keep an untrusted pack from making matching slow or huge.
 pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 pub const MAX_PATTERN_LEN: usize = 2_000;
+/// Most rules one pack file may define.
+pub const MAX_RULES: usize = 5_000;
+/// Most literal phrases (of every list together) and regular expressions one rule may have.
+pub const MAX_LITERALS_PER_RULE: usize = 20_000;
+pub const MAX_PATTERNS_PER_RULE: usize = 500;
+/// Largest pack or registry file read, in bytes.
+pub const MAX_SOURCE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Compile a regular expression from a pack: ASCII-case-insensitive, on normalized bytes.
 pub fn compile_regex(p: &str) -> Result<Regex, regex::Error> {
@@ -192,12 +199,46 @@ fn valid_id(id: &str) -> bool {
 
 /// Parse and validate one pack file.
 pub fn load_pack(source: &Source) -> Result<Vec<Rule>, Box<LoadError>> {
+    check_size(source)?;
     let file: PackFile =
         serde_yaml::from_str(&source.text).map_err(|e| LoadError::yaml(source, &e))?;
+    if file.rules.len() > MAX_RULES {
+        return Err(LoadError::at(
+            source,
+            locate(&source.text, None, "rules:"),
+            format!(
+                "{} rules in one pack; the limit is {MAX_RULES}",
+                file.rules.len()
+            ),
+        )
+        .with_help("split the pack into several files"));
+    }
     let mut out = Vec::new();
     for def in file.rules {
         let at = |needle: &str| locate(&source.text, Some(&def.id), needle);
         let err = |needle: &str, msg: String| LoadError::at(source, at(needle), msg);
+        let literals = def.phrases.len()
+            + def.unless.len()
+            + def.cells.len()
+            + def.contexts.len()
+            + def.triggers.len()
+            + def.endorsements.len();
+        if literals > MAX_LITERALS_PER_RULE {
+            return Err(err(
+                &def.id,
+                format!(
+                    "rule `{}` has {literals} phrases; the limit is {MAX_LITERALS_PER_RULE}",
+                    def.id
+                ),
+            ));
+        }
+        let regexes = def.patterns.len() + def.unless_patterns.len() + def.links.len();
+        if regexes > MAX_PATTERNS_PER_RULE {
+            return Err(err(
+                &def.id,
+                format!("rule `{}` has {regexes} regular expressions; the limit is {MAX_PATTERNS_PER_RULE}", def.id),
+            ));
+        }
         if !valid_id(&def.id) {
             return Err(err(
                 &def.id,
@@ -314,9 +355,68 @@ pub fn load_pack(source: &Source) -> Result<Vec<Rule>, Box<LoadError>> {
     Ok(out)
 }
 
+/// An untrusted pack or registry file is refused above [`MAX_SOURCE_BYTES`].
+pub fn check_size(source: &Source) -> Result<(), Box<LoadError>> {
+    if source.text.len() > MAX_SOURCE_BYTES {
+        return Err(LoadError::at(
+            source,
+            None,
+            format!(
+                "{} bytes; the limit for a rule pack or registry is {MAX_SOURCE_BYTES}",
+                source.text.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn untrusted_packs_are_capped() {
+        let many: String = (0..MAX_LITERALS_PER_RULE + 1)
+            .map(|i| format!("p{i}, "))
+            .collect();
+        let y = format!("rules:\n  - id: site/x\n    kind: phrase\n    severity: error\n    message: m\n    phrases: [{many}]\n");
+        let e = load(&y).unwrap_err();
+        assert!(e.message.contains("phrases; the limit is"), "{}", e.message);
+        let pats: String = (0..MAX_PATTERNS_PER_RULE + 1)
+            .map(|i| format!("'a{i}', "))
+            .collect();
+        let y = format!("rules:\n  - id: site/x\n    kind: phrase\n    severity: error\n    message: m\n    patterns: [{pats}]\n");
+        let e = load(&y).unwrap_err();
+        assert!(
+            e.message.contains("regular expressions; the limit is"),
+            "{}",
+            e.message
+        );
+        let huge = "#".repeat(MAX_SOURCE_BYTES + 1);
+        let e = load(&huge).unwrap_err();
+        assert!(
+            e.message.contains("the limit for a rule pack"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn a_regex_too_big_to_compile_is_refused() {
+        // nested counted repetition compiles to far more than the size limit
+        let y = "rules:\n  - id: site/x\n    kind: phrase\n    severity: error\n    message: m\n    patterns: ['(?:a{100}){100}(?:b{100}){100}']\n";
+        let e = load(y).unwrap_err();
+        assert!(
+            e.message.contains("invalid regular expression"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.help.as_deref().unwrap_or("").contains("size limit"),
+            "{:?}",
+            e.help
+        );
+    }
 
     fn load(y: &str) -> Result<Vec<Rule>, Box<LoadError>> {
         load_pack(&Source::new("pack.yaml", y))

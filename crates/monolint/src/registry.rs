@@ -116,6 +116,10 @@ pub fn glued(a: u8, b: u8) -> bool {
         || (a.is_ascii_digit() && b.is_ascii_alphabetic())
 }
 
+/// Most compounds all registries together may define (each expands into every
+/// hyphen/space spelling of every alias, at most 243 an alias).
+pub const MAX_COMPOUNDS: usize = 100_000;
+
 /// Every hyphen/space spelling of an alias.
 fn variants(alias: &str) -> Vec<String> {
     let norm = normalize_pattern(alias);
@@ -176,6 +180,7 @@ impl Registry {
         let mut compounds: Vec<Compound> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         for source in sources {
+            crate::pack::check_size(source)?;
             let defs: Vec<CompoundDef> = if source.text.trim().is_empty() {
                 Vec::new()
             } else {
@@ -231,6 +236,14 @@ impl Registry {
                     }
                 }
             }
+        }
+        if compounds.len() > MAX_COMPOUNDS {
+            let last = sources.last().cloned().unwrap_or_else(|| Source::new("compounds", ""));
+            return Err(LoadError::at(
+                &last,
+                None,
+                format!("{} compounds; the limit is {MAX_COMPOUNDS}", compounds.len()),
+            ));
         }
         Self::build(compounds)
     }
