@@ -20,7 +20,7 @@ printf '| document | bytes | seconds | peak RSS (MB) | exit | findings / note |\
 for f in "$dir"/*.*; do
   size=$(stat -c %s "$f")
  /usr/bin/time -f '%e %M' -o /tmp/pathological.time "$bin" check --no-cache "${config[@]}" --format json "$f" > /tmp/pathological.json 2>/tmp/pathological.err && code=0 || code=$?
-  read -r secs kb < /tmp/pathological.time
+  read -r secs kb < <(tail -1 /tmp/pathological.time)
   note=$(python3 -c "import json,sys; d=json.load(open('/tmp/pathological.json')); r=[x['rule'] for x in d['diagnostics']]; print(len(r), 'findings', ('io/too-large' if 'io/too-large' in r else ''))" 2>/dev/null || head -c 80 /tmp/pathological.err)
   printf '| %s | %s | %s | %s | %s | %s |\n' "$(basename "$f")" "$size" "$secs" "$((kb / 1024))" "$code" "$note"
 done

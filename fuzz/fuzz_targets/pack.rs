@@ -10,10 +10,12 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let src = Source::new("fuzz.yaml", text);
     let _ = Config::parse(&src);
-    if let Ok(linter) = Linter::builder().pack(src.clone()).build() {
+    // only the fuzzed input is loaded (and the engine's own rules): building the default
+    // pack on every input would leave the fuzzer a few inputs a second
+    if let Ok(linter) = Linter::builder().without_default().pack(src.clone()).build() {
         let _ = linter.lint_str("p.md", "# BPC-157\n\nWe recommend 250 mcg daily. Buy it here.\n");
     }
-    if let Ok(linter) = Linter::builder().compounds(src).build() {
+    if let Ok(linter) = Linter::builder().without_default().compounds(src).build() {
         let _ = linter.lint_str("p.md", "# BPC-157\n\nWe recommend 250 mcg daily. Buy it here.\n");
     }
 });
