@@ -114,9 +114,9 @@ pub struct Rule {
     pub severity: Severity,
     /// Which pack defined it.
     pub origin: String,
-    pub patterns: Vec<Regex>,
-    pub link_patterns: Vec<Regex>,
-    pub unless_patterns: Vec<Regex>,
+    pub patterns: Vec<Pattern>,
+    pub link_patterns: Vec<Pattern>,
+    pub unless_patterns: Vec<Pattern>,
     /// Per `patterns[k]`: the literals one of which every match contains (see
     /// [`crate::gate`]); the regex runs only where the scan saw one. `None`: always runs.
     pub pattern_gates: Vec<Option<Vec<String>>>,
@@ -173,6 +173,50 @@ pub const MAX_PATTERNS_PER_RULE: usize = 500;
 pub const MAX_SOURCE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Compile a regular expression from a pack: ASCII-case-insensitive, on normalized bytes.
+/// A rule's regular expression: compiled when the pack is loaded, or (for the embedded
+/// pack, whose every pattern a test compiles) on first use. It derefs to the `Regex`.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    src: String,
+    re: std::sync::OnceLock<Regex>,
+}
+
+impl Pattern {
+    fn lazy(src: &str) -> Pattern {
+        Pattern {
+            src: src.to_string(),
+            re: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn compiled(src: &str, re: Regex) -> Pattern {
+        let cell = std::sync::OnceLock::new();
+        let _ = cell.set(re);
+        Pattern {
+            src: src.to_string(),
+            re: cell,
+        }
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.src
+    }
+}
+
+impl std::ops::Deref for Pattern {
+    type Target = Regex;
+
+    fn deref(&self) -> &Regex {
+        self.re.get_or_init(|| {
+            // only embedded patterns are lazy, and `default_pack_patterns_all_compile`
+            // compiles every one of them: this cannot fail on user input
+            compile_regex(&self.src)
+                .unwrap_or_else(|e| panic!("embedded pattern `{}`: {e}", self.src))
+        })
+    }
+}
+
 pub fn compile_regex(p: &str) -> Result<Regex, regex::Error> {
     if p.len() > MAX_PATTERN_LEN {
         return Err(regex::Error::CompiledTooBig(MAX_PATTERN_LEN));
@@ -246,20 +290,29 @@ pub fn load_pack(source: &Source) -> Result<Vec<Rule>, Box<LoadError>> {
             )
             .with_help("ids are lowercase `family/name`, e.g. `dose/unapproved`"));
         }
-        let compile = |list: &[String], field: &str| -> Result<Vec<Regex>, Box<LoadError>> {
+        // the embedded pack's regexes (all compiled by a test) are built on first use, so a
+        // one-page run pays only for the ones it needs; any other pack's are built now, so
+        // a fault stops the load with the file and line
+        let lazy = source.name.starts_with("<default>");
+        let compile = |list: &[String], field: &str| -> Result<Vec<Pattern>, Box<LoadError>> {
             list.iter()
                 .map(|p| {
-                    compile_regex(p).map_err(|e| {
-                        err(
-                            p,
-                            format!(
-                                "rule `{}`: invalid regular expression in `{field}`: `{p}`",
-                                def.id
-                            ),
-                        )
-                        .with_label("this pattern")
-                        .with_help(e.to_string())
-                    })
+                    if lazy {
+                        return Ok(Pattern::lazy(p));
+                    }
+                    compile_regex(p)
+                        .map(|re| Pattern::compiled(p, re))
+                        .map_err(|e| {
+                            err(
+                                p,
+                                format!(
+                                    "rule `{}`: invalid regular expression in `{field}`: `{p}`",
+                                    def.id
+                                ),
+                            )
+                            .with_label("this pattern")
+                            .with_help(e.to_string())
+                        })
                 })
                 .collect()
         };
@@ -373,6 +426,26 @@ pub fn check_size(source: &Source) -> Result<(), Box<LoadError>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_pack_patterns_all_compile() {
+        let mut n = 0;
+        for source in crate::default_packs() {
+            for rule in load_pack(&source).expect("default pack loads") {
+                for p in rule
+                    .patterns
+                    .iter()
+                    .chain(&rule.unless_patterns)
+                    .chain(&rule.link_patterns)
+                {
+                    compile_regex(p.as_str())
+                        .unwrap_or_else(|e| panic!("{}: `{}`: {e}", rule.id(), p.as_str()));
+                    n += 1;
+                }
+            }
+        }
+        assert!(n > 20, "only {n} patterns in the default pack");
+    }
 
     #[test]
     fn untrusted_packs_are_capped() {

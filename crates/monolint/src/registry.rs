@@ -238,11 +238,17 @@ impl Registry {
             }
         }
         if compounds.len() > MAX_COMPOUNDS {
-            let last = sources.last().cloned().unwrap_or_else(|| Source::new("compounds", ""));
+            let last = sources
+                .last()
+                .cloned()
+                .unwrap_or_else(|| Source::new("compounds", ""));
             return Err(LoadError::at(
                 &last,
                 None,
-                format!("{} compounds; the limit is {MAX_COMPOUNDS}", compounds.len()),
+                format!(
+                    "{} compounds; the limit is {MAX_COMPOUNDS}",
+                    compounds.len()
+                ),
             ));
         }
         Self::build(compounds)
