@@ -1,7 +1,8 @@
 //! Every way of running `monolint check` that exists for speed (threads, the result
 //! cache, shards, `--files-from`) must report exactly what one plain single-threaded,
-//! uncached run reports; and the cache must never serve a result for a changed pack or a
-//! damaged cache file.
+//! uncached run reports, whatever order the files are given in; and the cache must never
+//! serve a result for a changed pack, another build of monolint, a damaged cache file, or
+//! whatever a run killed with SIGKILL at any point left behind.
 
 use serde_json::Value;
 use std::io::Write;
@@ -383,4 +384,295 @@ fn a_corrupt_or_foreign_cache_file_is_ignored() {
     std::fs::copy(foreign, &file).expect("copy");
     let (_, out, _) = monolint(dir.path(), &args, None);
     assert_eq!(out, base, "a foreign cache file was trusted");
+}
+
+/// A small deterministic generator (xorshift), so a failing trial can be replayed from
+/// the seed the test prints.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            items.swap(i, self.below(i as u64 + 1) as usize);
+        }
+    }
+}
+
+#[allow(clippy::print_stderr)] // the seed, to replay a failure
+fn seed() -> u64 {
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64)
+        | 1;
+    eprintln!("seed {seed:#x}");
+    seed
+}
+
+fn hash_of(path: &Path) -> Option<u64> {
+    std::fs::read(path)
+        .ok()
+        .map(|b| xxhash_rust::xxh3::xxh3_64(&b))
+}
+
+#[test]
+fn a_run_killed_at_random_points_never_leaves_a_cache_that_changes_the_report() {
+    let dir = corpus();
+    let d = dir.path();
+    let cached = ["check", "--format", "json", "--cache-dir", "cache", "site"];
+    let cold = ["check", "--format", "json", "--no-cache", "site"];
+    let pages: Vec<PathBuf> = walk(&d.join("site"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    let mut rng = Rng(seed());
+    // Each trial edits a few pages first, so every run has new results to write and the
+    // kill can land before, during or after the cache is written.
+    let edit = |rng: &mut Rng, round: usize| {
+        for _ in 0..8 {
+            let page = &pages[rng.below(pages.len() as u64) as usize];
+            let mut text = std::fs::read_to_string(page).expect("read page");
+            text.push_str(&format!(
+                "\nIn round {round} users inject {} mcg of BPC-157.\n",
+                rng.below(900) + 100
+            ));
+            std::fs::write(page, text).expect("edit page");
+        }
+    };
+    // how long a typical trial's run takes: a warm cache and a few edited pages
+    let _ = monolint(d, &cached, None);
+    edit(&mut rng, 0);
+    let started = std::time::Instant::now();
+    let _ = monolint(d, &cached, None);
+    let took = started.elapsed();
+    let cache_file = || {
+        std::fs::read_dir(d.join("cache"))
+            .expect("cache folder")
+            .map(|e| e.expect("entry").path())
+            .find(|p| p.extension().is_some_and(|e| e == "cache"))
+            .expect("a cache file")
+    };
+    let file = cache_file();
+
+    const TRIALS: usize = 24;
+    let (mut before_write, mut after_write, mut mid_run, mut mid_write) = (0, 0, 0, 0);
+    let temp_files = || {
+        std::fs::read_dir(d.join("cache"))
+            .expect("cache folder")
+            .filter(|e| {
+                let name = e.as_ref().expect("entry").file_name();
+                name.to_string_lossy().ends_with(".tmp")
+            })
+            .count()
+    };
+    let mut trial = 0;
+    // 24 kills at random points from the start of a run to 1.5 times its usual length, one in
+    // each 1/24th of that span; then, only if no kill came late enough to find the cache
+    // replaced (a machine much slower than when `took` was measured), later ones
+    while trial < TRIALS || (after_write == 0 && trial < TRIALS + 8) {
+        trial += 1;
+        edit(&mut rng, trial);
+        let old = hash_of(&file);
+        let temps_before = temp_files();
+        let at = if trial <= TRIALS {
+            let stratum = (trial - 1) as f64 + rng.below(1000) as f64 / 1000.0;
+            took.mul_f64(1.5 * stratum / TRIALS as f64)
+        } else {
+            took.mul_f64(1.5 * (trial - TRIALS + 1) as f64)
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_monolint"))
+            .args(cached)
+            .current_dir(d)
+            .env("XDG_CACHE_HOME", d.join(".xdg-cache"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn monolint");
+        std::thread::sleep(at);
+        let running = child.try_wait().expect("poll").is_none();
+        let _ = child.kill(); // SIGKILL on Unix
+        child.wait().expect("reap");
+        mid_run += usize::from(running);
+        // a temporary file left behind: the kill landed while the cache was being written
+        mid_write += usize::from(temp_files() > temps_before);
+        if hash_of(&file) == old {
+            before_write += 1;
+        } else {
+            after_write += 1;
+        }
+        // every fourth kill, a run that trusts the cache must report what a cold run does;
+        // in between, kills pile up on whatever the last one left
+        if trial % 4 == 0 {
+            let (code, warm, err) = monolint(d, &cached, None);
+            let (_, expected, _) = monolint(d, &cold, None);
+            assert_eq!(code, 1, "{err}");
+            assert!(
+                warm == expected,
+                "after trial {trial} (killed after {at:?} of ~{took:?}), the cached run differs from a cold one"
+            );
+        }
+    }
+    eprintln!(
+        "{trial} kills over ~{took:?} runs: {mid_run} while running, {before_write} before the cache was replaced, {after_write} after, {mid_write} while it was written"
+    );
+    assert!(
+        mid_run > 0 && before_write > 0 && after_write > 0,
+        "the kills did not straddle the cache write ({mid_run} mid-run, {before_write} before, {after_write} after): the test proved nothing"
+    );
+}
+
+#[test]
+fn a_cache_from_another_build_is_never_trusted() {
+    // Two builds of monolint: the same version, another executable (a rebuilt binary can
+    // lint differently under the same version number).
+    let dir = corpus();
+    let d = dir.path();
+    let base = plain(d);
+    let builds: Vec<PathBuf> = (0..2)
+        .map(|i| {
+            let bin = d.join(format!("monolint-build{i}"));
+            std::fs::copy(env!("CARGO_BIN_EXE_monolint"), &bin).expect("copy the binary");
+            let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000 + i);
+            std::fs::File::options()
+                .write(true)
+                .open(&bin)
+                .expect("open")
+                .set_modified(when)
+                .expect("set mtime");
+            bin
+        })
+        .collect();
+    let run = |bin: &Path| {
+        let out = Command::new(bin)
+            .args(["check", "--format", "json", "--cache-dir", "cache", "site"])
+            .current_dir(d)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run a build");
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let files = || -> Vec<PathBuf> {
+        let mut f: Vec<PathBuf> = std::fs::read_dir(d.join("cache"))
+            .expect("cache")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        f.sort();
+        f
+    };
+    assert_eq!(run(&builds[0]), base);
+    let first = files();
+    assert_eq!(first.len(), 1);
+    // the other build neither reads nor overwrites the first one's cache
+    let before = std::fs::read(&first[0]).expect("read");
+    assert_eq!(run(&builds[1]), base);
+    let both = files();
+    assert_eq!(both.len(), 2, "each build has its own cache file");
+    assert_eq!(std::fs::read(&first[0]).expect("read"), before);
+    // the first build's cache put where the second's belongs is refused and replaced
+    let second = both.iter().find(|f| **f != first[0]).expect("second file");
+    std::fs::copy(&first[0], second).expect("copy");
+    assert_eq!(run(&builds[1]), base);
+    assert_ne!(
+        std::fs::read(second).expect("read"),
+        before,
+        "the foreign file was trusted, not replaced"
+    );
+}
+
+#[test]
+fn file_order_and_thread_count_do_not_change_the_report() {
+    let dir = corpus();
+    let d = dir.path();
+    let base = plain(d);
+    let names: Vec<String> = walk(&d.join("site"))
+        .iter()
+        .map(|p| {
+            p.strip_prefix(d)
+                .expect("inside")
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    // paths that cannot be read, so standard error has something whose order matters too
+    let missing = ["site/gone-a.md", "site/zz/gone-b.md", "aa-gone.md"];
+    let mut rng = Rng(seed());
+    let mut first_err: Option<String> = None;
+    for (round, threads) in ["1", "2", "5", "3"].into_iter().enumerate() {
+        // --files-from, the list shuffled
+        let mut list: Vec<&str> = names
+            .iter()
+            .map(String::as_str)
+            .chain(missing.iter().copied())
+            .collect();
+        rng.shuffle(&mut list);
+        let (code, out, err) = monolint(
+            d,
+            &[
+                "check",
+                "--format",
+                "json",
+                "--no-cache",
+                "--threads",
+                threads,
+                "--files-from",
+                "-",
+            ],
+            Some(&(list.join("\n") + "\n")),
+        );
+        assert_eq!(code, 2, "unreadable paths make the run untrusted: {err}");
+        assert_eq!(
+            out, base,
+            "round {round}, --threads {threads}: the report changed"
+        );
+        for m in missing {
+            assert_eq!(
+                err.matches(&format!("cannot read {m}:")).count(),
+                1,
+                "{err}"
+            );
+        }
+        match &first_err {
+            None => first_err = Some(err),
+            Some(first) => assert_eq!(&err, first, "round {round}: standard error changed"),
+        }
+
+        // paths on the command line, shuffled: the folder, some of its files again (some
+        // as `./name`), in any order; each file is linted once
+        let mut args: Vec<String> = Vec::new();
+        for n in &names {
+            match rng.below(6) {
+                0 => args.push(format!("./{n}")),
+                1 => args.push(n.clone()),
+                _ => {}
+            }
+        }
+        args.push("site".into());
+        rng.shuffle(&mut args);
+        let mut argv = vec![
+            "check",
+            "--format",
+            "json",
+            "--no-cache",
+            "--threads",
+            threads,
+        ];
+        argv.extend(args.iter().map(String::as_str));
+        let (code, out, err) = monolint(d, &argv, None);
+        assert_eq!(code, 1, "{err}");
+        assert_eq!(
+            out, base,
+            "round {round}, --threads {threads}: paths given in another order changed the report"
+        );
+    }
 }

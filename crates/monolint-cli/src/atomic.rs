@@ -60,7 +60,12 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// Replace `path`'s content with `new`, but only if it still is exactly `old` (what was
 /// linted): a file edited while monolint ran is left alone.
 pub fn replace_if_unchanged(path: &Path, old: &[u8], new: &[u8]) -> Result<(), NotWritten> {
-    let now = fs::read(path)?;
+    // never `fs::read`: a page swapped for a FIFO since it was linted would block it
+    let now = match crate::check::read_regular(path) {
+        Ok(bytes) => bytes,
+        Err(crate::check::ReadError::Io(e)) => return Err(NotWritten::Io(e)),
+        Err(crate::check::ReadError::NotRegular(_)) => return Err(NotWritten::Changed),
+    };
     if now != old {
         return Err(NotWritten::Changed);
     }
@@ -102,6 +107,25 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("page.md")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_page_swapped_for_a_fifo_is_left_alone_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("page.md");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&p)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        // reading it would wait for a writer forever
+        assert!(matches!(
+            replace_if_unchanged(&p, b"old", b"new"),
+            Err(NotWritten::Changed)
+        ));
+        use std::os::unix::fs::FileTypeExt;
+        assert!(fs::symlink_metadata(&p).unwrap().file_type().is_fifo());
     }
 
     #[cfg(unix)]

@@ -13,6 +13,9 @@
 //! run leaves either the old cache or the new one, never half of one. A file that does not
 //! start with the right header, was written for another fingerprint, or whose checksum
 //! does not match its contents is ignored whole (and replaced at the end of the run).
+//! A run killed while writing leaves its temporary file (`.monolint-cache-*.tmp`) behind;
+//! a later run that writes the cache removes such files once they are older than
+//! [`STALE_TEMP`], so a writer still at work is never disturbed.
 //!
 //! Diagnostics are stored compactly: every string (rule ids, messages, help, finding
 //! text) once in a string table, each diagnostic as a few variable-length integers.
@@ -29,6 +32,11 @@ const FORMAT: u32 = 1;
 /// Entries not seen in a run are kept while the cache holds fewer than this many (or
 /// four times what the run saw), so several sites or shards can share one folder.
 const KEEP_UNSEEN: usize = 50_000;
+
+/// A temporary cache file this old was left by a run that was killed while writing it.
+const STALE_TEMP: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+const TEMP_PREFIX: &str = ".monolint-cache-";
+const TEMP_SUFFIX: &str = ".tmp";
 
 /// A file's cache key.
 pub type Key = u128;
@@ -113,14 +121,22 @@ impl Cache {
             seen: HashSet::new(),
             dirty: false,
         };
-        if let Ok(bytes) = std::fs::read(&cache.path) {
-            if cache.load(&bytes).is_none() {
-                // not trusted: start over, and overwrite it at the end
-                cache.strings.clear();
-                cache.ids.clear();
-                cache.entries.clear();
-                cache.dirty = true;
+        match std::fs::metadata(&cache.path) {
+            Ok(m) if m.is_file() => {
+                if let Ok(bytes) = std::fs::read(&cache.path) {
+                    if cache.load(&bytes).is_none() {
+                        // not trusted: start over, and overwrite it at the end
+                        cache.strings.clear();
+                        cache.ids.clear();
+                        cache.entries.clear();
+                        cache.dirty = true;
+                    }
+                }
             }
+            // something else where the cache belongs (a FIFO would block a read) is never
+            // read, and is replaced at the end of the run
+            Ok(_) => cache.dirty = true,
+            Err(_) => {}
         }
         cache
     }
@@ -293,7 +309,11 @@ impl Cache {
         }
         let dir = self.path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        remove_stale_temps(dir);
+        let mut tmp = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .suffix(TEMP_SUFFIX)
+            .tempfile_in(dir)?;
         {
             let mut w = std::io::BufWriter::new(tmp.as_file_mut());
             w.write_all(MAGIC)?;
@@ -310,6 +330,31 @@ impl Cache {
     /// Where the cache lives on disk.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+/// Remove temporary cache files left by runs killed while writing (best effort: a file
+/// another run is writing right now is young, and left alone).
+fn remove_stale_temps(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)) {
+            continue;
+        }
+        let stale = e
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= STALE_TEMP);
+        if stale {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }
 
@@ -399,6 +444,107 @@ mod tests {
         assert_eq!(c.get(7), Some(value));
         // another fingerprint never sees it
         assert!(Cache::open(dir.path(), 43).get(7).is_none());
+    }
+
+    #[test]
+    fn a_file_of_another_format_version_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let value = Cached {
+            linted: true,
+            diagnostics: vec![diag()],
+        };
+        let mut c = Cache::open(dir.path(), 5);
+        c.put(3, &value);
+        let path = c.path().to_path_buf();
+        c.save().unwrap();
+        assert_eq!(Cache::open(dir.path(), 5).get(3), Some(value));
+        // the same file with the layout version after the magic bumped: a later or
+        // earlier monolint's cache, whose checksum (over the body) still matches
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[8..12].copy_from_slice(&(FORMAT + 1).to_le_bytes());
+        std::fs::write(&path, &bytes).unwrap();
+        let mut c = Cache::open(dir.path(), 5);
+        assert!(c.get(3).is_none());
+        // and the run that ignored it writes a good one back
+        c.put(
+            4,
+            &Cached {
+                linted: false,
+                diagnostics: vec![],
+            },
+        );
+        c.save().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap()[8..12], FORMAT.to_le_bytes());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_where_the_cache_belongs_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Cache::open(dir.path(), 6).path().to_path_buf();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        // opening it for reading would block this test forever
+        let mut c = Cache::open(dir.path(), 6);
+        assert!(c.get(1).is_none());
+        c.put(
+            1,
+            &Cached {
+                linted: true,
+                diagnostics: vec![],
+            },
+        );
+        c.save().unwrap();
+        assert!(std::fs::metadata(&path).unwrap().is_file());
+        assert!(Cache::open(dir.path(), 6).get(1).is_some());
+    }
+
+    #[test]
+    fn stale_temporary_files_are_removed_and_fresh_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let stale = dir.path().join(format!("{TEMP_PREFIX}killed{TEMP_SUFFIX}"));
+        let fresh = dir
+            .path()
+            .join(format!("{TEMP_PREFIX}writing{TEMP_SUFFIX}"));
+        let other = dir.path().join("notes.tmp");
+        for p in [&stale, &fresh, &other] {
+            std::fs::write(p, b"half a cache").unwrap();
+        }
+        let old = std::time::SystemTime::now() - STALE_TEMP - STALE_TEMP;
+        for p in [&stale, &other] {
+            std::fs::File::options()
+                .write(true)
+                .open(p)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+        let mut c = Cache::open(dir.path(), 7);
+        c.put(
+            1,
+            &Cached {
+                linted: true,
+                diagnostics: vec![],
+            },
+        );
+        c.save().unwrap();
+        assert!(!stale.exists(), "a killed run's leftover is removed");
+        assert!(fresh.exists(), "a concurrent writer's file is left alone");
+        assert!(
+            other.exists(),
+            "files that are not monolint's are left alone"
+        );
+        let temps = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| {
+                let name = e.as_ref().unwrap().file_name();
+                name.to_string_lossy().starts_with(TEMP_PREFIX)
+            })
+            .count();
+        assert_eq!(temps, 1, "the save's own temporary file became the cache");
     }
 
     #[test]

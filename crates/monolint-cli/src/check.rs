@@ -144,6 +144,20 @@ pub fn lintable(path: &Path) -> bool {
         .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
+/// A path without `.` components (`./a/./b.md` is `a/b.md`) or doubled separators, so the
+/// same file named two ways is one file with one name.
+fn normal(path: &Path) -> PathBuf {
+    let p: PathBuf = path
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    if p.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        p
+    }
+}
+
 /// How a path is shown: as given or as walked, without a leading `./`.
 fn display(path: &Path) -> String {
     let s = path.to_string_lossy();
@@ -184,21 +198,23 @@ fn requested_paths(args: &CheckArgs) -> Result<Vec<PathBuf>, String> {
                 "standard input cannot be both the --files-from list and a file to lint".into(),
             );
         }
-        let text = if from_stdin {
-            let mut t = String::new();
+        // bytes, not text: a listed name need not be valid UTF-8
+        let bytes = if from_stdin {
+            let mut b = Vec::new();
             std::io::stdin()
-                .read_to_string(&mut t)
-                .map(|_| t)
+                .read_to_end(&mut b)
+                .map(|_| b)
                 .map_err(|e| format!("cannot read the file list from standard input: {e}"))?
         } else {
-            std::fs::read_to_string(list)
-                .map_err(|e| format!("cannot read the file list {}: {e}", list.display()))?
+            std::fs::read(list)
+                .map_err(|e| format!("cannot read the file list {}: {e}", display(list)))?
         };
         paths.extend(
-            text.lines()
-                .map(|l| l.trim_end_matches('\r'))
-                .filter(|l| !l.trim().is_empty())
-                .map(PathBuf::from),
+            bytes
+                .split(|&b| b == b'\n')
+                .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+                .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+                .map(path_from_bytes),
         );
     } else if paths.is_empty() {
         paths.push(PathBuf::from("."));
@@ -206,8 +222,101 @@ fn requested_paths(args: &CheckArgs) -> Result<Vec<PathBuf>, String> {
     Ok(paths)
 }
 
+#[cfg(unix)]
+fn path_from_bytes(b: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(b))
+}
+
+#[cfg(not(unix))]
+fn path_from_bytes(b: &[u8]) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(b).into_owned())
+}
+
+/// What a file system entry is when it is neither a file nor a folder (`None` when it is
+/// one of those): such entries are not content, and reading one can block forever (a FIFO
+/// waits for a writer) or never end (`/dev/zero`).
+fn special_kind(ft: std::fs::FileType) -> Option<&'static str> {
+    if ft.is_file() || ft.is_dir() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return Some("a FIFO (named pipe)");
+        }
+        if ft.is_socket() {
+            return Some("a socket");
+        }
+        if ft.is_char_device() {
+            return Some("a character device");
+        }
+        if ft.is_block_device() {
+            return Some("a block device");
+        }
+    }
+    Some("not a regular file")
+}
+
+/// A walk error as a problem for standard error, or `None` for what is not one: a broken
+/// link whose name monolint would not lint anyway.
+fn walk_problem(root: &Path, err: &walkdir::Error) -> Option<Said> {
+    let path = err.path().unwrap_or(root);
+    if let Some(ancestor) = err.loop_ancestor() {
+        return Some(said(
+            display(path),
+            format!(
+                "symbolic link loop: {} leads back to {}, a folder it is inside; \
+                 remove the link or exclude it",
+                display(path),
+                display(ancestor)
+            ),
+        ));
+    }
+    let io = err.io_error();
+    if io.is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+        let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if is_link {
+            // a link that leads nowhere: a problem where a page was expected
+            return lintable(path).then(|| {
+                let to = std::fs::read_link(path)
+                    .map(|t| format!(" (it points to {}, which does not exist)", display(&t)))
+                    .unwrap_or_default();
+                said(
+                    display(path),
+                    format!("cannot read {}: broken symbolic link{to}", display(path)),
+                )
+            });
+        }
+        return Some(said(
+            display(path),
+            format!(
+                "cannot read {}: it vanished while the folder was walked",
+                display(path)
+            ),
+        ));
+    }
+    let what = match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => "folder ",
+        _ => "",
+    };
+    Some(said(
+        display(path),
+        match io {
+            Some(e) => format!("cannot read {what}{}: {e}", display(path)),
+            None => format!("cannot walk {}: {err}", display(root)),
+        },
+    ))
+}
+
 /// The files to lint, and problems that make the run untrustworthy.
-fn collect(paths: &[PathBuf], setup: &Setup, problems: &mut Vec<String>) -> Vec<PathBuf> {
+///
+/// Folders are walked through symbolic links (a linked folder of pages is linted like any
+/// other; a link back to a folder it is inside is a loop, reported). A FIFO, socket or
+/// device met while walking is not content: it is skipped with a note and never opened.
+/// One named explicitly is a problem.
+fn collect(paths: &[PathBuf], setup: &Setup, remarks: &mut Remarks) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for p in paths {
         if p.as_os_str() == "-" {
@@ -217,16 +326,30 @@ fn collect(paths: &[PathBuf], setup: &Setup, problems: &mut Vec<String>) -> Vec<
         let meta = match std::fs::metadata(p) {
             Ok(m) => m,
             Err(e) => {
-                problems.push(format!("cannot read {}: {e}", p.display()));
+                remarks
+                    .problems
+                    .push(said(display(p), format!("cannot read {}: {e}", display(p))));
                 continue;
             }
         };
-        if !meta.is_dir() {
+        if meta.is_file() {
             files.push(p.clone());
             continue;
         }
-        let before = files.len();
+        if let Some(kind) = special_kind(meta.file_type()) {
+            remarks.problems.push(said(
+                display(p),
+                format!(
+                    "cannot lint {}: it is {kind}, not a file or folder \
+                     (to lint what a command prints, pipe it in and name `-`)",
+                    display(p)
+                ),
+            ));
+            continue;
+        }
+        let (before, problems_before) = (files.len(), remarks.problems.len());
         let walker = walkdir::WalkDir::new(p)
+            .follow_links(true)
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| {
@@ -238,31 +361,104 @@ fn collect(paths: &[PathBuf], setup: &Setup, problems: &mut Vec<String>) -> Vec<
             });
         for entry in walker {
             match entry {
-                Ok(e) if e.file_type().is_file() || e.file_type().is_symlink() => {
+                Ok(e) if e.file_type().is_dir() => {}
+                Ok(e) => {
                     let path = e.path();
                     if !lintable(path) || excluded(&setup.exclude, path) {
                         continue;
                     }
-                    // a link is linted through; one that leads nowhere is a problem, not a skip
-                    match std::fs::metadata(path) {
-                        Ok(m) if m.is_file() => files.push(path.to_path_buf()),
-                        Ok(_) => {}
-                        Err(err) => problems.push(format!("cannot read {}: {err}", display(path))),
+                    match special_kind(e.file_type()) {
+                        None => files.push(path.to_path_buf()),
+                        Some(kind) => remarks.notes.push(said(
+                            display(path),
+                            format!("skipped {}: it is {kind}, not a file", display(path)),
+                        )),
                     }
                 }
-                Ok(_) => {}
-                Err(e) => problems.push(format!("cannot walk {}: {e}", p.display())),
+                Err(err) => remarks.problems.extend(walk_problem(p, &err)),
             }
         }
-        if files.len() == before {
-            eprintln!(
-                "monolint: note: no lintable files ({}) in {}",
-                EXTENSIONS.join(", "),
-                display(p)
-            );
+        // a folder that could not be read has its own problem; "nothing here" would mislead
+        if files.len() == before && remarks.problems.len() == problems_before {
+            remarks.notes.push(said(
+                display(p),
+                format!(
+                    "no lintable files ({}) in {}",
+                    EXTENSIONS.join(", "),
+                    display(p)
+                ),
+            ));
         }
     }
     files
+}
+
+/// Why [`read_regular`] read nothing.
+pub enum ReadError {
+    Io(std::io::Error),
+    /// It is not a regular file (any more): what it is.
+    NotRegular(&'static str),
+}
+
+/// Read a regular file. It is opened without blocking and checked to be a regular file
+/// before a byte is read, so a path that has become a FIFO since it was walked (or
+/// linted, for `--fix`) cannot hang the run.
+pub fn read_regular(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // reads of a regular file do not block either way; the flag only keeps `open`
+        // from waiting for a FIFO's writer
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut file = opts.open(path).map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if let Some(kind) = special_kind(meta.file_type()) {
+        return Err(ReadError::NotRegular(kind));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes).map_err(ReadError::Io)?;
+    Ok(bytes)
+}
+
+/// Read a file found by [`collect`], shown as `name`; a file gone since it was found, or
+/// no longer a regular file, is a problem that names it.
+fn read_file(path: &Path, name: &str) -> Result<Vec<u8>, String> {
+    read_regular(path).map_err(|e| match e {
+        ReadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            format!("cannot read {name}: it vanished during the run ({e})")
+        }
+        ReadError::Io(e) => format!("cannot read {name}: {e}"),
+        ReadError::NotRegular(kind) => {
+            format!("cannot read {name}: it became {kind} during the run")
+        }
+    })
+}
+
+/// A problem or note about one path (as shown), for standard error. They are sorted
+/// before they are printed, so neither the order paths were given in nor the order threads
+/// finish in shows.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Said {
+    path: String,
+    message: String,
+}
+
+fn said(path: impl Into<String>, message: String) -> Said {
+    Said {
+        path: path.into(),
+        message,
+    }
+}
+
+/// What [`collect`] has to say besides the files: problems make the run untrustworthy
+/// (exit 2), notes do not.
+#[derive(Default)]
+struct Remarks {
+    problems: Vec<Said>,
+    notes: Vec<Said>,
 }
 
 /// One file to lint: its name as shown, and where its bytes come from.
@@ -274,7 +470,7 @@ struct Job {
 
 /// What linting one file gave.
 struct Outcome {
-    result: Result<Cached, String>,
+    result: Result<Cached, Said>,
     /// The file's text, for human snippets (only when there is something to show).
     text: Arc<String>,
 }
@@ -291,14 +487,14 @@ impl Run<'_> {
         let read;
         let bytes: &[u8] = match &job.path {
             None => &self.stdin,
-            Some(p) => match std::fs::read(p) {
+            Some(p) => match read_file(p, &job.name) {
                 Ok(b) => {
                     read = b;
                     &read
                 }
-                Err(e) => {
+                Err(problem) => {
                     return Outcome {
-                        result: Err(format!("cannot read {}: {e}", job.name)),
+                        result: Err(said(job.name.clone(), problem)),
                         text: Arc::default(),
                     }
                 }
@@ -336,31 +532,36 @@ impl Run<'_> {
 pub fn run(args: &CheckArgs) -> u8 {
     let started = std::time::Instant::now();
     if let Err(msg) = crate::finish::check_args(args) {
-        eprintln!("monolint: error: {msg}");
+        errln!("monolint: error: {msg}");
         return 2;
     }
     let setup = match setup(args.config.as_deref()) {
         Ok(s) => s,
         Err(msg) => {
-            eprintln!("{msg}");
+            errln!("{msg}");
             return 2;
         }
     };
     let paths = match requested_paths(args) {
         Ok(p) => p,
         Err(msg) => {
-            eprintln!("monolint: error: {msg}");
+            errln!("monolint: error: {msg}");
             return 2;
         }
     };
-    let mut problems = Vec::new();
-    let files = collect(&paths, &setup, &mut problems);
+    let mut remarks = Remarks::default();
+    let files = collect(&paths, &setup, &mut remarks);
+    let mut problems = std::mem::take(&mut remarks.problems);
     let mut stdin = Vec::new();
+    let mut stdin_read = false;
     let mut jobs: Vec<Job> = Vec::with_capacity(files.len());
     for path in files {
         if path.as_os_str() == "-" {
+            if std::mem::replace(&mut stdin_read, true) {
+                continue; // named twice: linted once
+            }
             if let Err(e) = std::io::stdin().read_to_end(&mut stdin) {
-                problems.push(format!("cannot read standard input: {e}"));
+                problems.push(said("-", format!("cannot read standard input: {e}")));
                 continue;
             }
             jobs.push(Job {
@@ -368,14 +569,18 @@ pub fn run(args: &CheckArgs) -> u8 {
                 path: None,
             });
         } else {
+            let path = normal(&path);
             jobs.push(Job {
                 name: display(&path),
                 path: Some(path),
             });
         }
     }
-    // the report is in path order, whatever order the files are linted in
-    jobs.sort_by(|a, b| a.name.cmp(&b.name));
+    // The report is in path order, whatever order the files were given or linted in:
+    // by name as shown, then by the raw path (two names that differ only in bytes that
+    // are not UTF-8 can show alike). A file named twice, or named and walked, is linted once.
+    jobs.sort_by(|a, b| (&a.name, &a.path).cmp(&(&b.name, &b.path)));
+    jobs.dedup_by(|a, b| a.path.is_some() && a.path == b.path);
     let requested = jobs.len();
     // fixes, baselines, SARIF and GitHub annotations need the whole run's findings; the
     // JSON and human reports stream file by file
@@ -412,7 +617,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
             Ok(p) => Some(p),
             Err(e) => {
-                eprintln!("monolint: note: running on one thread: {e}");
+                errln!("monolint: note: running on one thread: {e}");
                 None
             }
         }
@@ -427,7 +632,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     let mut results: Vec<FileResult> = Vec::new();
     let progress = crate::progress::Progress::new(jobs.len());
     let mut linted = 0usize;
-    let mut report = |window: &[Job], outcomes: Vec<Outcome>, problems: &mut Vec<String>| {
+    let mut report = |window: &[Job], outcomes: Vec<Outcome>, problems: &mut Vec<Said>| {
         for (job, outcome) in window.iter().zip(outcomes) {
             match outcome.result {
                 Ok(r) => {
@@ -480,19 +685,25 @@ pub fn run(args: &CheckArgs) -> u8 {
     if let Some(cache) = run.cache.and_then(|c| c.into_inner().ok()) {
         let path = cache.path().to_path_buf();
         if let Err(e) = cache.save() {
-            eprintln!(
+            errln!(
                 "monolint: note: could not write the result cache {}: {e}",
                 path.display()
             );
         }
     }
+    remarks.notes.sort();
+    for n in &remarks.notes {
+        errln!("monolint: note: {}", output::printable(&n.message));
+    }
+    problems.sort();
+    problems.dedup();
     for p in &problems {
-        eprintln!("monolint: error: {p}");
+        errln!("monolint: error: {}", output::printable(&p.message));
     }
     if nothing_expected && problems.is_empty() {
-        eprintln!("monolint: note: nothing to lint in this run");
+        errln!("monolint: note: nothing to lint in this run");
     } else if linted == 0 && problems.is_empty() {
-        eprintln!("monolint: error: nothing was linted");
+        errln!("monolint: error: nothing was linted");
     }
     progress.finish();
     let trusted = problems.is_empty() && (linted > 0 || nothing_expected);

@@ -6,7 +6,7 @@ use std::path::Path;
 
 fn linter(config: Option<&Path>) -> Result<monolint::Linter, u8> {
     setup(config).map(|s| s.linter).map_err(|msg| {
-        eprintln!("{msg}");
+        errln!("{msg}");
         2
     })
 }
@@ -28,7 +28,7 @@ pub fn rules(config: Option<&Path>) -> u8 {
         } else {
             " (disabled)"
         };
-        println!(
+        outln!(
             "{:width$}  {:7}  {}{off}",
             r.id(),
             r.severity.as_str(),
@@ -60,13 +60,13 @@ pub fn explain(id: &str, config: Option<&Path>) -> u8 {
     let setup = match setup(config) {
         Ok(s) => s,
         Err(msg) => {
-            eprintln!("{msg}");
+            errln!("{msg}");
             return 2;
         }
     };
     let linter = &setup.linter;
     let Some(rule) = linter.rule(id) else {
-        eprintln!("monolint: error: unknown rule `{id}`");
+        errln!("monolint: error: unknown rule `{id}`");
         let close: Vec<&str> = linter
             .rules()
             .iter()
@@ -74,17 +74,17 @@ pub fn explain(id: &str, config: Option<&Path>) -> u8 {
             .filter(|r| r.split('/').next() == id.split('/').next() || r.contains(id))
             .collect();
         if !close.is_empty() {
-            eprintln!("  did you mean: {}", close.join(", "));
+            errln!("  did you mean: {}", close.join(", "));
         }
-        eprintln!("  `monolint rules` lists every rule");
+        errln!("  `monolint rules` lists every rule");
         return 2;
     };
     let d = &rule.def;
-    println!("{} ({})", d.id, rule.severity);
-    println!("{}\n", d.summary.trim());
+    outln!("{} ({})", d.id, rule.severity);
+    outln!("{}\n", d.summary.trim());
     let section = |title: &str, body: &str| {
-        println!("## {title}");
-        println!("{}\n", body.trim());
+        outln!("## {title}");
+        outln!("{}\n", body.trim());
     };
     section("What it catches, and why", &d.description);
     section("Bad", &d.bad);
@@ -125,7 +125,7 @@ pub fn compounds(query: Option<&str>, config: Option<&Path>) -> u8 {
         })
         .collect();
     if matches.is_empty() {
-        eprintln!(
+        errln!(
             "monolint: no compound matches `{}`",
             query.unwrap_or_default()
         );
@@ -147,27 +147,27 @@ pub fn compounds(query: Option<&str>, config: Option<&Path>) -> u8 {
             .map(|w| format!("WADA {w}"))
             .unwrap_or_else(|| "not on the WADA list".into());
         if detail {
-            println!("{} ({})", c.name, c.id);
-            println!("  status:   {}", c.status.as_str());
-            println!(
+            outln!("{} ({})", c.name, c.id);
+            outln!("  status:   {}", c.status.as_str());
+            outln!(
                 "  flags:    {}",
                 if flags.is_empty() { "none" } else { &flags }
             );
-            println!("  wada:     {wada}");
+            outln!("  wada:     {wada}");
             if !c.aliases.is_empty() {
-                println!("  aliases:  {}", c.aliases.join(", "));
+                outln!("  aliases:  {}", c.aliases.join(", "));
             }
             if !c.approved_uses.is_empty() {
-                println!("  approved: {}", c.approved_uses.join(", "));
+                outln!("  approved: {}", c.approved_uses.join(", "));
             }
-            println!("  sources:");
+            outln!("  sources:");
             for s in &c.sources {
-                println!("    - {s}");
+                outln!("    - {s}");
             }
-            println!("  defined:  {}", c.origin);
-            println!();
+            outln!("  defined:  {}", c.origin);
+            outln!();
         } else {
-            println!("{:22} {:18} {:26} {}", c.id, c.status.as_str(), flags, wada);
+            outln!("{:22} {:18} {:26} {}", c.id, c.status.as_str(), flags, wada);
         }
     }
     0

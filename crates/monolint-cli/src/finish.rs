@@ -34,7 +34,7 @@ pub fn finish(
     if args.fix || args.diff {
         let fixes = fix::apply(setup, &mut results, !args.diff);
         for n in &fixes.notes {
-            eprintln!("{n}");
+            errln!("{n}");
         }
         trusted &= !fixes.failed;
         let what = format!(
@@ -45,34 +45,34 @@ pub fn finish(
         if args.diff {
             // a closed pipe (`--diff | head`) is not an error worth reporting
             let _ = std::io::stdout().lock().write_all(fixes.diffs.as_bytes());
-            eprintln!("monolint: --diff: would fix {what}");
+            errln!("monolint: --diff: would fix {what}");
             return if trusted {
                 u8::from(fixes.files > 0)
             } else {
                 2
             };
         }
-        eprintln!("monolint: fixed {what}");
+        errln!("monolint: fixed {what}");
     }
     if let Some(file) = &args.write_baseline {
         if !trusted {
-            eprintln!("monolint: error: not writing the baseline: the run could not be trusted");
+            errln!("monolint: error: not writing the baseline: the run could not be trusted");
             return 2;
         }
         return match baseline::write(file, &setup.linter, &results) {
             Ok((findings, files)) => {
-                eprintln!(
+                errln!(
                     "monolint: wrote {} in {} to {}",
                     plural(findings, "finding"),
                     plural(files, "file"),
                     file.display()
                 );
                 let sum = output::summary(&results, linted);
-                eprintln!("{}", output::summary_line(&sum, started.elapsed()));
+                errln!("{}", output::summary_line(&sum, started.elapsed()));
                 0
             }
             Err(msg) => {
-                eprintln!("monolint: error: {msg}");
+                errln!("monolint: error: {msg}");
                 2
             }
         };
@@ -81,11 +81,11 @@ pub fn finish(
         match baseline::apply(file, &setup.linter, &mut results) {
             Ok(applied) => {
                 for n in baseline::notes(file, &applied) {
-                    eprintln!("{n}");
+                    errln!("{n}");
                 }
             }
             Err(msg) => {
-                eprintln!("monolint: error: {msg}");
+                errln!("monolint: error: {msg}");
                 return 2;
             }
         }

@@ -66,7 +66,7 @@ pub fn run(dir: &Path) -> u8 {
     let linter = match Linter::with_defaults() {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("{}", crate::output::render_error(e.as_ref()));
+            errln!("{}", crate::output::render_error(e.as_ref()));
             return 2;
         }
     };
@@ -77,14 +77,14 @@ pub fn run(dir: &Path) -> u8 {
     let mut file = match file {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            eprintln!(
+            errln!(
                 "monolint: error: {} already exists; not overwriting it (edit it, or delete it and run `monolint init` again)",
                 path.display()
             );
             return 2;
         }
         Err(e) => {
-            eprintln!("monolint: error: cannot create {}: {e}", path.display());
+            errln!("monolint: error: cannot create {}: {e}", path.display());
             return 2;
         }
     };
@@ -92,11 +92,11 @@ pub fn run(dir: &Path) -> u8 {
         .write_all(template(&linter).as_bytes())
         .and_then(|()| file.sync_all())
     {
-        eprintln!("monolint: error: cannot write {}: {e}", path.display());
+        errln!("monolint: error: cannot write {}: {e}", path.display());
         return 2;
     }
-    println!("wrote {}", path.display());
-    println!("next: edit the disclaimer texts under `fix:`, then run `monolint check`");
+    outln!("wrote {}", path.display());
+    outln!("next: edit the disclaimer texts under `fix:`, then run `monolint check`");
     0
 }
 

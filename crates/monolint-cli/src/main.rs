@@ -4,8 +4,26 @@
 //! Exit codes: 0 nothing at or above the fail level; 1 findings at or above it; 2 the run
 //! could not be trusted (bad arguments, bad configuration or rules, unreadable input).
 
-// The binary owns I/O: printing is its job (the library denies it).
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+// The binary owns I/O, but never through `println!`/`eprintln!`, which panic when the
+// stream is a closed pipe: through `outln!`/`errln!` below.
+
+/// A line to standard output. A closed pipe (`monolint rules | head -1`) drops it; it never
+/// panics or stops the run (its exit code is still the run's).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// A line to standard error, dropped if standard error is closed
+/// (`monolint check 2>&1 | head -1`).
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
 
 mod atomic;
 mod baseline;

@@ -66,13 +66,13 @@ struct Finding<'a> {
 
 impl fmt::Debug for Finding<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.d.message)
+        f.write_str(&printable(&self.d.message))
     }
 }
 
 impl fmt::Display for Finding<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.d.message)
+        f.write_str(&printable(&self.d.message))
     }
 }
 
@@ -196,11 +196,36 @@ pub struct RunInfo<'a> {
     pub started: Instant,
 }
 
+/// Text for a human reader's terminal: control characters (a newline or an escape
+/// sequence in a file name, or in a site pack's message) are shown escaped (`\n`,
+/// `\u{1b}`), so a finding stays on its one line and a hostile name cannot drive the
+/// terminal. JSON, SARIF and GitHub output carry the text as it is, in their own escaping.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return s.into();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// One finding on one line: `path:line:col: severity[rule]: message`.
 pub fn compact(path: &str, d: &Diagnostic) -> String {
     format!(
-        "{path}:{}:{}: {}[{}]: {}",
-        d.line, d.column, d.severity, d.rule, d.message
+        "{}:{}:{}: {}[{}]: {}",
+        printable(path),
+        d.line,
+        d.column,
+        d.severity,
+        printable(&d.rule),
+        printable(&d.message)
     )
 }
 
@@ -214,7 +239,7 @@ pub fn emit(format: Format, results: &[FileResult], run: &RunInfo<'_>) {
         Format::Sarif => crate::sarif::write(&mut out, results, run.linter),
         Format::Github => {
             let res = crate::github::write(&mut out, results);
-            eprintln!("{}", summary_line(&sum, run.started.elapsed()));
+            errln!("{}", summary_line(&sum, run.started.elapsed()));
             res
         }
         Format::Json => {
@@ -246,7 +271,7 @@ pub fn emit(format: Format, results: &[FileResult], run: &RunInfo<'_>) {
                     }
                     let finding = Finding {
                         d,
-                        src: NamedSource::new(r.path.clone(), Arc::clone(&r.text)),
+                        src: NamedSource::new(printable(&r.path), Arc::clone(&r.text)),
                     };
                     let mut s = String::new();
                     if h.render_report(&mut s, &finding).is_err() {
@@ -255,7 +280,7 @@ pub fn emit(format: Format, results: &[FileResult], run: &RunInfo<'_>) {
                     res = res.and_then(|()| writeln!(out, "{s}"));
                 }
             }
-            eprintln!("{}", summary_line(&sum, run.started.elapsed()));
+            errln!("{}", summary_line(&sum, run.started.elapsed()));
             res
         }
     };
@@ -337,7 +362,7 @@ impl Emitter {
                 Format::Human => {
                     let finding = Finding {
                         d,
-                        src: NamedSource::new(path, Arc::clone(text)),
+                        src: NamedSource::new(printable(path), Arc::clone(text)),
                     };
                     let mut s = String::new();
                     let rendered = self
@@ -368,7 +393,7 @@ impl Emitter {
                 });
             }
             Format::Human => {
-                eprintln!("{}", summary_line(&self.sum, self.started.elapsed()));
+                errln!("{}", summary_line(&self.sum, self.started.elapsed()));
             }
             Format::Sarif | Format::Github => {}
         }
@@ -380,6 +405,15 @@ impl Emitter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_escapes_control_characters_only() {
+        assert_eq!(printable("content/a b\"c\\é.md"), "content/a b\"c\\é.md");
+        assert_eq!(
+            printable("a\nb\tc\u{1b}[31md\u{7f}"),
+            "a\\nb\\tc\\u{1b}[31md\\u{7f}"
+        );
+    }
 
     #[test]
     fn thousands_separators() {

@@ -145,10 +145,16 @@ fn level(s: Severity) -> &'static str {
 }
 
 /// Percent-encode a path for a URI reference (RFC 3986): unreserved characters and `/`
-/// stay, everything else is `%XX` per UTF-8 byte.
+/// stay, everything else is `%XX` per UTF-8 byte. A backslash is a folder separator on
+/// Windows only; elsewhere it is part of a file name, and encoded like any other byte.
 pub fn uri_encode(path: &str) -> String {
+    let path = if cfg!(windows) {
+        path.replace('\\', "/")
+    } else {
+        path.to_string()
+    };
     let mut out = String::with_capacity(path.len());
-    for b in path.replace('\\', "/").bytes() {
+    for b in path.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
             out.push(b as char);
         } else {
@@ -331,6 +337,12 @@ mod tests {
     #[test]
     fn uris_are_percent_encoded() {
         assert_eq!(uri_encode("content/a b%,c.md"), "content/a%20b%25%2Cc.md");
-        assert_eq!(uri_encode("dir\\µ.md"), "dir/%C2%B5.md");
+        let sep = if cfg!(windows) { "/" } else { "%5C" };
+        assert_eq!(uri_encode("dir\\µ.md"), format!("dir{sep}%C2%B5.md"));
+        assert_eq!(
+            uri_encode("a\"q\"\n#?.md"),
+            "a%22q%22%0A%23%3F.md",
+            "quotes, new lines, and characters with a meaning in URIs"
+        );
     }
 }

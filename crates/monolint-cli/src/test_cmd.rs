@@ -61,7 +61,7 @@ pub fn run(paths: &[PathBuf], config: Option<&Path>) -> u8 {
     let linter = match setup(config) {
         Ok(s) => s.linter,
         Err(msg) => {
-            eprintln!("{msg}");
+            errln!("{msg}");
             return 2;
         }
     };
@@ -104,14 +104,14 @@ pub fn run(paths: &[PathBuf], config: Option<&Path>) -> u8 {
                 monolint::expect::Mismatch::Missing { .. } => missing += 1,
                 monolint::expect::Mismatch::Unexpected { .. } => unexpected += 1,
             }
-            println!("{}", describe(&name, &text, m));
+            outln!("{}", describe(&name, &text, m));
         }
     }
     for p in &problems {
-        eprintln!("monolint: error: {p}");
+        errln!("monolint: error: {p}");
     }
     if files.is_empty() && problems.is_empty() {
-        eprintln!(
+        errln!(
             "monolint: error: no annotated pages ({}) in {}",
             crate::check::EXTENSIONS.join(", "),
             paths
@@ -122,7 +122,7 @@ pub fn run(paths: &[PathBuf], config: Option<&Path>) -> u8 {
         );
         return 2;
     }
-    eprintln!(
+    errln!(
         "tested {} in {:.2} s: {} expected, {} missing, {} unexpected",
         plural(tested, "page"),
         started.elapsed().as_secs_f64(),
