@@ -312,34 +312,9 @@ fn automaton(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Source;
 
     fn reg() -> Registry {
-        Registry::load(&[Source::new(
-            "t.yaml",
-            r#"
-- id: igf-1-lr3
-  name: IGF-1 LR3
-  aliases: [Long R3 IGF-1, LR3]
-  status: research-chemical
-  sources: [x]
-- id: insulin
-  name: insulin
-  status: approved
-  prescription: true
-  sources: [x]
-- id: semaglutide
-  name: semaglutide
-  aliases: [sema, Ozempic]
-  status: approved
-  sources: [x]
-- id: semax
-  name: semax
-  status: unapproved
-  sources: [x]
-"#,
-        )])
-        .unwrap()
+        crate::registry::test_registry()
     }
 
     fn ids(text: &str) -> Vec<String> {

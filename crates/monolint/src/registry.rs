@@ -301,14 +301,14 @@ impl Registry {
     }
 }
 
+/// A small registry for unit tests (aliases with hyphen/space variants, an approved drug
+/// whose name is also part of "insulin-like", short aliases), shared by the modules that
+/// match names.
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn reg() -> Registry {
-        Registry::load(&[Source::new(
-            "t.yaml",
-            r#"
+pub(crate) fn test_registry() -> Registry {
+    Registry::load(&[Source::new(
+        "t.yaml",
+        r#"
 - id: igf-1-lr3
   name: IGF-1 LR3
   aliases: [Long R3 IGF-1, LR3]
@@ -329,8 +329,16 @@ mod tests {
   status: unapproved
   sources: [x]
 "#,
-        )])
-        .unwrap()
+    )])
+    .expect("test registry")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reg() -> Registry {
+        test_registry()
     }
 
     #[test]
