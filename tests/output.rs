@@ -257,7 +257,7 @@ fn json_and_sarif_stay_valid_for_hostile_names_and_messages() {
                 uri.bytes().all(|b| b.is_ascii_graphic()),
                 "a URI is printable ASCII: {uri:?}"
             );
-            percent_decode(uri)
+            common::percent_decode(uri)
         })
         .collect();
     uris.sort();
@@ -287,20 +287,4 @@ fn json_and_sarif_stay_valid_for_hostile_names_and_messages() {
         text.contains("site/esc\\u{1b}[31mred.md:3:16: warning[site/miracle]: \"BPC-157\" is no miracle: back\\slash\\ttab\\nnew line\\u{7}\\u{1b}[31m\\u{1} café"),
         "{text}"
     );
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).expect("hex escape"));
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).expect("a URI decodes to UTF-8")
 }

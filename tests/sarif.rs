@@ -25,22 +25,6 @@ fn schema_errors(log: &Value) -> Vec<String> {
     common::sarif_schema_errors(log)
 }
 
-fn uri_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).expect("hex escape"));
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).expect("utf-8 path")
-}
-
 fn text<'a>(v: &'a Value, ptr: &str) -> &'a str {
     v.pointer(ptr)
         .and_then(Value::as_str)
@@ -124,9 +108,12 @@ fn log_of_every_fixture_is_valid_and_complete_for_github() {
             !uri.contains(':') && !uri.starts_with('/'),
             "relative uri: {uri}"
         );
-        assert_eq!(uri_decode(uri), d["path"].as_str().expect("path"));
+        assert_eq!(
+            common::percent_decode(uri),
+            d["path"].as_str().expect("path")
+        );
         assert!(
-            root().join(uri_decode(uri)).is_file(),
+            root().join(common::percent_decode(uri)).is_file(),
             "{uri} exists from the repo root"
         );
         let region = &loc["region"];
