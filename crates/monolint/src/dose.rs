@@ -105,6 +105,29 @@ fn next_words(text: &str, e: usize) -> String {
     text[e..to].trim_start().to_ascii_lowercase()
 }
 
+/// Can `bytes` hold a figure at all: a digit, or a unit written out ("gram", "unit",
+/// "mg", "mcg", "ml", "iu")? One pass, looking closer only at a unit's first letter.
+fn may_hold_figure(bytes: &[u8]) -> bool {
+    let at = |i: usize, w: &[u8]| {
+        bytes
+            .get(i..i + w.len())
+            .is_some_and(|x| x.eq_ignore_ascii_case(w))
+    };
+    bytes.iter().enumerate().any(|(i, &b)| match b | 0x20 {
+        b'0'..=b'9' => b.is_ascii_digit(),
+        b'g' => at(i, b"gram"),
+        b'u' => at(i, b"unit"),
+        b'm' => at(i, b"mg") || at(i, b"mcg") || at(i, b"ml"),
+        b'i' => at(i, b"iu"),
+        _ => false,
+    })
+}
+
+/// Does a matched figure contain the word "or" (case-insensitively)?
+fn contains_or(fig: &[u8]) -> bool {
+    fig.windows(2).any(|w| w.eq_ignore_ascii_case(b"or"))
+}
+
 /// Every dose figure in `text` (normalized).
 pub fn find_figures(text: &str, out: &mut Vec<Figure>) {
     find_plain(text, out);
@@ -112,18 +135,12 @@ pub fn find_figures(text: &str, out: &mut Vec<Figure>) {
 
 fn find_plain(text: &str, out: &mut Vec<Figure>) {
     let bytes = text.as_bytes();
-    // prefilter: no digit and no spelled-out unit, no figure
-    let spelled = |w: &[u8]| bytes.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
-    if !bytes.iter().any(u8::is_ascii_digit)
-        && ![&b"gram"[..], b"unit", b"mg", b"mcg", b"ml", b"iu"]
-            .iter()
-            .any(|w| spelled(w))
-    {
+    if !may_hold_figure(bytes) {
         return;
     }
+    let re = figure_regex();
     let mut last_end = 0;
-    for caps in figure_regex().captures_iter(bytes) {
-        let Some(m) = caps.get(0) else { continue };
+    for m in re.find_iter(bytes) {
         let (s, e) = (m.start(), m.end());
         // inside a bracketed restatement already merged into the previous figure
         if s < last_end {
@@ -226,8 +243,14 @@ fn find_plain(text: &str, out: &mut Vec<Figure>) {
         let e = restated.unwrap_or(e);
         last_end = e;
         // "1 mg or 3 mg", "1.6 or 3.2 mg/kg": alternatives are two figures, not a range
-        if let (Some(join), Some(first), Some(second)) =
-            (caps.name("join"), caps.name("first"), caps.name("second"))
+        // (the groups are only worked out for a figure that has an "or" in it)
+        let caps = contains_or(&bytes[s..m.end()])
+            .then(|| re.captures_at(bytes, s))
+            .flatten()
+            .filter(|c| c.get(0).is_some_and(|g| g.start() == s));
+        if let Some((join, first, second)) = caps
+            .as_ref()
+            .and_then(|c| Some((c.name("join")?, c.name("first")?, c.name("second")?)))
         {
             if join.as_bytes().eq_ignore_ascii_case(b"or") {
                 out.push(Figure {

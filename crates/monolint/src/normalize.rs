@@ -200,23 +200,25 @@ impl NormText {
         while i < bytes.len() {
             let b = bytes[i];
             if b.is_ascii() {
-                let j = if b.is_ascii_whitespace() {
-                    if self.last_space {
-                        // dropped: close the identity run so later bytes keep their offsets
-                        run_open = false;
-                        i += 1;
-                        continue;
+                if b.is_ascii_whitespace() && self.last_space {
+                    // dropped: close the identity run so later bytes keep their offsets
+                    run_open = false;
+                    i += 1;
+                    continue;
+                }
+                // a run of ASCII with single spaces goes in as one identity segment:
+                // words and the single whitespace between them (as a space)
+                let mut j = i;
+                let mut space = self.last_space;
+                while j < bytes.len() {
+                    let c = bytes[j];
+                    let ws = c.is_ascii_whitespace();
+                    if !c.is_ascii() || (ws && space) {
+                        break;
                     }
-                    self.last_space = true;
-                    i + 1
-                } else {
-                    // a run of plain ASCII goes in with one copy
-                    self.last_space = false;
-                    i + bytes[i..]
-                        .iter()
-                        .position(|b| !b.is_ascii() || b.is_ascii_whitespace())
-                        .unwrap_or(bytes.len() - i)
-                };
+                    space = ws;
+                    j += 1;
+                }
                 if !run_open {
                     run_open = true;
                     self.segs.push(Seg {
@@ -226,11 +228,16 @@ impl NormText {
                         ident: true,
                     });
                 }
-                if self.last_space {
-                    self.text.push(' ');
-                } else {
-                    self.text.push_str(&piece[i..j]);
+                let mut from = i;
+                for (k, &c) in bytes[i..j].iter().enumerate() {
+                    if c != b' ' && c.is_ascii_whitespace() {
+                        self.text.push_str(&piece[from..i + k]);
+                        self.text.push(' ');
+                        from = i + k + 1;
+                    }
                 }
+                self.text.push_str(&piece[from..j]);
+                self.last_space = space;
                 i = j;
                 continue;
             }
@@ -396,7 +403,7 @@ impl NormText {
     pub fn collapse_spaced(&mut self) {
         let b = self.text.as_bytes();
         // a token edge: the text's end, a space, or punctuation other than a hyphen
-        let edge = |c: u8| !(c.is_ascii_alphanumeric() || c == b'-' || c >= 0x80);
+        let edge = |c: u8| !TOKEN_BYTE[usize::from(c)];
         let single = |i: usize| -> bool {
             let c = b[i];
             (c.is_ascii_alphanumeric() || c == b'-')
@@ -408,6 +415,19 @@ impl NormText {
         let mut dels = Vec::new();
         let mut i = 0;
         while i < b.len() {
+            if edge(b[i]) {
+                i += 1;
+                continue;
+            }
+            // a token starts here (the byte before is an edge): only a one-character
+            // token can begin a run, so a longer one is skipped whole
+            if b.get(i + 1).is_some_and(|&c| !edge(c)) {
+                i += 2;
+                while i < b.len() && !edge(b[i]) {
+                    i += 1;
+                }
+                continue;
+            }
             if !single(i) {
                 i += 1;
                 continue;
@@ -461,6 +481,19 @@ pub fn normalize_pattern(s: &str) -> String {
     n.trim_end();
     n.text.to_ascii_lowercase()
 }
+
+/// Bytes of a token for [`NormText::collapse_spaced`]: ASCII letters and digits, the
+/// hyphen, and any byte of a non-ASCII character (a table: one load per byte).
+static TOKEN_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = c.is_ascii_alphanumeric() || c == b'-' || c >= 0x80;
+        i += 1;
+    }
+    t
+};
 
 /// Is this byte part of a word (for whole-word checks on normalized text)?
 #[inline]

@@ -120,6 +120,18 @@ impl State {
         }
     }
 
+    /// No terminator, line break or start of text among the last four parts: no rule
+    /// can break before the next terminator or line break.
+    fn quiet(self) -> bool {
+        self.0[3] != Part::Sot
+            && self.0.iter().all(|p| {
+                matches!(
+                    p,
+                    Part::Sot | Part::Other | Part::UpperLower | Part::ClosePlus | Part::SpPlus
+                )
+            })
+    }
+
     /// The part before any trailing Sp+ and Close+ (SB8, SB8a).
     fn term_before_close_sp(self) -> Part {
         let p = self.0;
@@ -192,6 +204,23 @@ impl Iterator for AsciiBreaks<'_> {
 
     fn next(&mut self) -> Option<usize> {
         while self.pos < self.s.len() {
+            // Between terminators nothing can break: once the last four parts hold no
+            // terminator and no line break, jump to the next `.`, `!`, `?`, CR or LF.
+            // Only the part just before it matters to the rules there (SB7's letter
+            // before a full stop), so the state is rebuilt from that one byte.
+            if self.pos > 0 && self.state.quiet() {
+                let rest = &self.s[self.pos..];
+                let skip = rest
+                    .iter()
+                    .position(|&b| matches!(b, b'.' | b'!' | b'?' | b'\r' | b'\n'))
+                    .unwrap_or(rest.len());
+                if skip > 1 {
+                    let to = self.pos + skip;
+                    self.state = State([Part::Other; 4]).next(cat(self.s[to - 1]));
+                    self.pos = to;
+                    continue;
+                }
+            }
             let before = self.pos;
             let st = self.state;
             let c = cat(self.s[before]);
@@ -272,6 +301,17 @@ mod tests {
         for _ in 0..6 {
             alphabet.extend_from_slice(b".!?\"'()[]{},-:; aAzZ09\r\n\t");
         }
+        agrees(&alphabet, 40);
+        // prose: long stretches between terminators, where the splitter skips ahead
+        let mut prose: Vec<u8> = Vec::new();
+        for _ in 0..8 {
+            prose.extend_from_slice(b"abcxyzABCXYZ019   ,-");
+        }
+        prose.extend_from_slice(b".!?\"')( \n\r");
+        agrees(&prose, 120);
+    }
+
+    fn agrees(alphabet: &[u8], max_len: u64) {
         let mut x: u64 = 0x1234_5678_9abc_def1;
         let mut rnd = || {
             x ^= x << 13;
@@ -279,8 +319,8 @@ mod tests {
             x ^= x << 17;
             x
         };
-        for _ in 0..50_000 {
-            let len = (rnd() % 24) as usize;
+        for _ in 0..100_000 {
+            let len = (rnd() % max_len) as usize;
             let s: Vec<u8> = (0..len)
                 .map(|_| alphabet[(rnd() % alphabet.len() as u64) as usize])
                 .collect();
