@@ -31,6 +31,10 @@ pub struct Linter {
     sources: Vec<Source>,
     /// Files larger than this are not linted (`io/too-large`); see [`Linter::set_max_bytes`].
     max_bytes: usize,
+    /// Per rule: where its (rule, role) keys start; see [`Linter::key`].
+    key_base: Vec<usize>,
+    /// How many (rule, role) keys there are: the width of a block's role set.
+    keys: usize,
 }
 
 /// The default largest file monolint lints: far above any real page (monographs run to
@@ -112,7 +116,15 @@ impl LinterBuilder {
             )
         })?;
         drop(rule_literals);
+        let mut key_base = Vec::with_capacity(rules.len());
+        let mut keys = 0;
+        for r in &rules {
+            key_base.push(keys);
+            keys += ROLE_KEYS + r.patterns.len() + r.unless_patterns.len();
+        }
         Ok(Linter {
+            key_base,
+            keys,
             enabled: vec![true; rules.len()],
             rules,
             registry,
@@ -213,6 +225,10 @@ struct Ctx<'d> {
     cells: HashMap<(u32, u32, u32), usize>,
     /// The innermost heading a block falls under (for a heading: the one enclosing it).
     parent: Vec<Option<usize>>,
+    /// Per block, the set of (rule, role) keys some hit of the block has (a bit set of
+    /// `words` words per block): "does this block have a phrase of rule r" is one load.
+    roles: Vec<u64>,
+    words: usize,
 }
 
 impl Ctx<'_> {
@@ -300,6 +316,11 @@ impl Ctx<'_> {
         ss.get(i).copied().filter(|s| s.0 <= at)
     }
 
+    /// Does some hit of block `bi` have key `key` (see [`Linter::key`])?
+    fn block_has(&self, bi: usize, key: usize) -> bool {
+        self.roles[bi * self.words + key / 64] & (1 << (key % 64)) != 0
+    }
+
     /// The headings block `bi` falls under, nearest first.
     fn headings(&self, bi: usize) -> impl Iterator<Item = usize> + '_ {
         std::iter::successors(self.parent[bi], |&h| self.parent[h])
@@ -346,6 +367,20 @@ const PRAISE_PRONOUNS: &[&str] = &[
     "this peptide",
     "this compound",
 ];
+/// The bit of pattern `k` when `role` is its gate (patterns past the 64th always run).
+fn gate_bit(role: Role) -> u64 {
+    match role {
+        Role::PatternGate(k) if k < 64 => 1 << k,
+        _ => 0,
+    }
+}
+
+fn gate_bits(mine: &[(usize, usize, Role)]) -> u64 {
+    mine.iter().fold(0, |acc, m| acc | gate_bit(m.2))
+}
+
+/// Keys per rule before its gate keys: Phrase, Unless, Trigger, Context, Endorsement.
+const ROLE_KEYS: usize = 5;
 /// Bytes looked back for a negation (well beyond `NEGATION_WINDOW` words).
 const NEGATION_LOOKBACK: usize = 300;
 const NEGATION_WINDOW: usize = 8;
@@ -628,11 +663,23 @@ impl Linter {
         let mut cells = HashMap::new();
         let mut parent: Vec<Option<usize>> = Vec::with_capacity(n);
         let mut chain: Vec<usize> = Vec::new(); // open headings, outermost first
+        let words = self.keys.div_ceil(64).max(1);
+        let mut roles = vec![0u64; n * words];
         for (bi, b) in doc.blocks.iter().enumerate() {
             mention_at.push(mentions.len());
             hit_at.push(hits.len());
+            let first = hits.len();
             self.literals
                 .scan(&b.norm.text, &mut mentions, &mut hits, &mut scratch);
+            let set = &mut roles[bi * words..(bi + 1) * words];
+            for h in &hits[first..] {
+                for &(r, role) in self.literals.owners(h.pattern) {
+                    if h.whole || role.is_gate() {
+                        let key = self.key(r as usize, role);
+                        set[key / 64] |= 1 << (key % 64);
+                    }
+                }
+            }
             if let Some(c) = b.cell {
                 cells.insert((c.table, if c.header { 0 } else { c.row }, c.col), bi);
             }
@@ -662,6 +709,8 @@ impl Linter {
             primary: Vec::new(),
             cells,
             parent,
+            roles,
+            words,
         };
         ctx.primary = self.primary(&ctx);
         ctx
@@ -826,6 +875,21 @@ impl Linter {
             })
     }
 
+    /// The key of rule `ri`'s `role`: an index into a block's role set.
+    fn key(&self, ri: usize, role: Role) -> usize {
+        let r = &self.rules[ri];
+        self.key_base[ri]
+            + match role {
+                Role::Phrase => 0,
+                Role::Unless => 1,
+                Role::Trigger => 2,
+                Role::Context => 3,
+                Role::Endorsement => 4,
+                Role::PatternGate(k) => ROLE_KEYS + usize::from(k),
+                Role::UnlessGate(k) => ROLE_KEYS + r.patterns.len() + usize::from(k),
+            }
+    }
+
     fn has_role(
         &self,
         ctx: &Ctx<'_>,
@@ -834,6 +898,13 @@ impl Linter {
         ri: usize,
         role: Role,
     ) -> bool {
+        if !ctx.block_has(bi, self.key(ri, role)) {
+            return false;
+        }
+        // every hit of a block lies inside it
+        if range.0 == 0 && range.1 >= ctx.doc.blocks[bi].norm.text.len() {
+            return true;
+        }
         ctx.hits_from(bi, range)
             .iter()
             .any(|h| h.end <= range.1 && self.literals.has(h, ri as u32, role))
@@ -886,6 +957,16 @@ impl Linter {
     fn run_phrase(&self, ctx: &Ctx<'_>, ri: usize, out: &mut Vec<Raw>) {
         let rule = &self.rules[ri];
         let ok = |c: &Compound| self.when(&rule.def.when, c);
+        // patterns with no gate run in every sentence (as do any past the 64th: a gate
+        // only ever saves work)
+        let ungated = rule
+            .pattern_gates
+            .iter()
+            .enumerate()
+            .filter(|(k, g)| *k < 64 && g.is_none())
+            .fold(0u64, |acc, (k, _)| acc | (1 << k))
+            | if rule.patterns.len() > 64 { 1 << 63 } else { 0 };
+        let mut mine: Vec<(usize, usize, Role)> = Vec::new();
         for (bi, block) in ctx.doc.blocks.iter().enumerate() {
             if !rule.in_scope(Self::scope_of(block)) {
                 continue;
@@ -913,37 +994,42 @@ impl Linter {
                     }
                 }
             }
+            // this rule's hits in the block, in order of start: each sentence below looks
+            // at its own stretch of them instead of asking about every role and gate
+            mine.clear();
+            for h in ctx.hits(bi) {
+                for &(r, role) in self.literals.owners(h.pattern) {
+                    if r as usize == ri && (h.whole || role.is_gate()) {
+                        mine.push((h.start, h.end, role));
+                    }
+                }
+            }
             // nothing in this block for this rule: no sentences, no regex
-            let whole = (0, text.len());
-            let phrase_here = self.has_role(ctx, bi, whole, ri, Role::Phrase)
-                || self.has_role(ctx, bi, whole, ri, Role::Endorsement);
-            if !phrase_here
-                && !(0..rule.patterns.len()).any(|k| self.gate_open(ctx, bi, whole, ri, k, false))
-            {
+            let phrase_here = mine
+                .iter()
+                .any(|m| matches!(m.2, Role::Phrase | Role::Endorsement));
+            if !phrase_here && ungated == 0 && gate_bits(&mine) == 0 {
                 continue;
             }
             for &sent in ctx.sentences(bi) {
                 let stext = &text[sent.0..sent.1];
-                let in_sent = |h: &&Hit| h.end <= sent.1;
-                let mut cands: Vec<(usize, usize)> = ctx
-                    .hits_from(bi, sent)
-                    .iter()
-                    .filter(in_sent)
-                    .filter(|h| self.literals.has(h, ri as u32, Role::Phrase))
-                    .map(|h| (h.start, h.end))
+                let lo = mine.partition_point(|m| m.0 < sent.0);
+                let hi = lo + mine[lo..].partition_point(|m| m.0 < sent.1);
+                let here = || mine[lo..hi].iter().filter(|m| m.1 <= sent.1);
+                let mut cands: Vec<(usize, usize)> = here()
+                    .filter(|m| m.2 == Role::Phrase)
+                    .map(|m| (m.0, m.1))
                     .collect();
                 // praise counts when it is aimed at a compound: named in the sentence, "it"
                 // or "this is", or praise that opens its clause with the page's compound as
                 // its implied subject ("A must-have for anyone who trains hard") unless it
                 // is the subject of something else ("The game changer in this field was a
                 // 1997 study")
-                let praise: Vec<(usize, usize)> = ctx
-                    .hits_from(bi, sent)
-                    .iter()
-                    .filter(in_sent)
-                    .filter(|h| self.literals.has(h, ri as u32, Role::Endorsement))
-                    .map(|h| (h.start, h.end))
+                let praise: Vec<(usize, usize)> = here()
+                    .filter(|m| m.2 == Role::Endorsement)
+                    .map(|m| (m.0, m.1))
                     .collect();
+                let open = ungated | here().fold(0, |acc, m| acc | gate_bit(m.2));
                 if !praise.is_empty() {
                     let lower = stext.to_ascii_lowercase();
                     let named = ctx.mentions(bi).iter().any(|m| {
@@ -976,7 +1062,7 @@ impl Linter {
                     }
                 }
                 for (k, re) in rule.patterns.iter().enumerate() {
-                    if !self.gate_open(ctx, bi, sent, ri, k, false) {
+                    if k < 64 && open & (1 << k) == 0 {
                         continue;
                     }
                     for m in re.find_iter(stext.as_bytes()) {
@@ -1113,14 +1199,16 @@ impl Linter {
                 return;
             }
         }
-        let satisfied = ctx.doc.blocks.iter().enumerate().any(|(bi, b)| {
-            let whole = (0, b.norm.text.len());
-            self.has_role(ctx, bi, whole, ri, Role::Phrase)
-                || rule.patterns.iter().enumerate().any(|(k, re)| {
+        // a phrase anywhere (one bit per block) before any regex runs
+        let phrase = |bi: usize| ctx.block_has(bi, self.key(ri, Role::Phrase));
+        let satisfied = (0..ctx.doc.blocks.len()).any(phrase)
+            || ctx.doc.blocks.iter().enumerate().any(|(bi, b)| {
+                let whole = (0, b.norm.text.len());
+                rule.patterns.iter().enumerate().any(|(k, re)| {
                     self.gate_open(ctx, bi, whole, ri, k, false)
                         && re.is_match(b.norm.text.as_bytes())
                 })
-        });
+            });
         if satisfied {
             return;
         }

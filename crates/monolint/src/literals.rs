@@ -44,7 +44,7 @@ pub enum Role {
 }
 
 impl Role {
-    fn is_gate(self) -> bool {
+    pub fn is_gate(self) -> bool {
         matches!(self, Role::PatternGate(_) | Role::UnlessGate(_))
     }
 }
@@ -292,6 +292,11 @@ impl Literals {
 
     /// Whether hit `h` serves rule `rule` in `role`.
     #[inline]
+    /// The rules (and roles) that use pattern `pattern`.
+    pub fn owners(&self, pattern: u32) -> &[(u32, Role)] {
+        &self.owners[pattern as usize]
+    }
+
     pub fn has(&self, h: &Hit, rule: u32, role: Role) -> bool {
         (h.whole || role.is_gate()) && self.owners[h.pattern as usize].contains(&(rule, role))
     }
