@@ -568,9 +568,22 @@ impl Linter {
         }
         let doc = Document::parse(text, Format::from_path(path));
         let ctx = self.context(&doc);
+        // every compound a finding could be attributed to: the ones the page names and its
+        // primary ones; a rule whose `when` none of them meets cannot fire here
+        let mut present: Vec<usize> = ctx.mentions.iter().map(|m| m.compound).collect();
+        present.extend(&ctx.primary);
+        present.sort_unstable();
+        present.dedup();
         let mut raw: Vec<Raw> = Vec::new();
         for (ri, rule) in self.rules.iter().enumerate() {
             if !self.enabled[ri] {
+                continue;
+            }
+            if rule.def.kind != Kind::Builtin
+                && !present
+                    .iter()
+                    .any(|&c| self.when(&rule.def.when, self.registry.get(c)))
+            {
                 continue;
             }
             match rule.def.kind {

@@ -208,17 +208,6 @@ impl NormText {
                 }
                 // a run of ASCII with single spaces goes in as one identity segment:
                 // words and the single whitespace between them (as a space)
-                let mut j = i;
-                let mut space = self.last_space;
-                while j < bytes.len() {
-                    let c = bytes[j];
-                    let ws = c.is_ascii_whitespace();
-                    if !c.is_ascii() || (ws && space) {
-                        break;
-                    }
-                    space = ws;
-                    j += 1;
-                }
                 if !run_open {
                     run_open = true;
                     self.segs.push(Seg {
@@ -228,13 +217,24 @@ impl NormText {
                         ident: true,
                     });
                 }
+                self.text.reserve(bytes.len() - i);
+                let mut j = i;
                 let mut from = i;
-                for (k, &c) in bytes[i..j].iter().enumerate() {
-                    if c != b' ' && c.is_ascii_whitespace() {
-                        self.text.push_str(&piece[from..i + k]);
-                        self.text.push(' ');
-                        from = i + k + 1;
+                let mut space = self.last_space;
+                while j < bytes.len() {
+                    match ASCII_CLASS[usize::from(bytes[j])] {
+                        PLAIN => space = false,
+                        SPACE if !space => space = true,
+                        OTHER_SPACE if !space => {
+                            // a tab or line break stands as a space, byte for byte
+                            self.text.push_str(&piece[from..j]);
+                            self.text.push(' ');
+                            from = j + 1;
+                            space = true;
+                        }
+                        _ => break, // a second space, or a non-ASCII character
                     }
+                    j += 1;
                 }
                 self.text.push_str(&piece[from..j]);
                 self.last_space = space;
@@ -481,6 +481,28 @@ pub fn normalize_pattern(s: &str) -> String {
     n.trim_end();
     n.text.to_ascii_lowercase()
 }
+
+/// Byte classes for [`NormText::push`]'s ASCII loop.
+const PLAIN: u8 = 0;
+const SPACE: u8 = 1;
+const OTHER_SPACE: u8 = 2;
+const NOT_ASCII: u8 = 3;
+static ASCII_CLASS: [u8; 256] = {
+    let mut t = [NOT_ASCII; 256];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        t[i] = if c == b' ' {
+            SPACE
+        } else if c.is_ascii_whitespace() {
+            OTHER_SPACE
+        } else {
+            PLAIN
+        };
+        i += 1;
+    }
+    t
+};
 
 /// Bytes of a token for [`NormText::collapse_spaced`]: ASCII letters and digits, the
 /// hyphen, and any byte of a non-ASCII character (a table: one load per byte).

@@ -210,10 +210,8 @@ impl Iterator for AsciiBreaks<'_> {
             // before a full stop), so the state is rebuilt from that one byte.
             if self.pos > 0 && self.state.quiet() {
                 let rest = &self.s[self.pos..];
-                let skip = rest
-                    .iter()
-                    .position(|&b| matches!(b, b'.' | b'!' | b'?' | b'\r' | b'\n'))
-                    .unwrap_or(rest.len());
+                let term = memchr::memchr3(b'.', b'!', b'?', rest).unwrap_or(rest.len());
+                let skip = memchr::memchr2(b'\r', b'\n', &rest[..term]).unwrap_or(term);
                 if skip > 1 {
                     let to = self.pos + skip;
                     self.state = State([Part::Other; 4]).next(cat(self.s[to - 1]));
