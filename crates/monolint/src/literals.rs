@@ -1,6 +1,7 @@
-//! One aho-corasick automaton over every literal of the pack: every spelling of every
-//! compound alias, every phrase of every rule (in each of its roles), and the gate
-//! literals of every rule regex. It is built once when the linter is built; a document
+//! One aho-corasick automaton over every literal of the pack: the start of every
+//! compound alias (the alias itself is then read from an alias trie, across its
+//! hyphen/space spellings), every phrase of every rule (in each of its roles), and the
+//! gate literals of every rule regex. It is built once when the linter is built; a document
 //! block is scanned once, and that one scan yields both the compound mentions and the
 //! phrase hits, so no rule rescans the text.
 //!

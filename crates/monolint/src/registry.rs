@@ -222,7 +222,12 @@ impl Registry {
         let mut index: HashMap<String, usize> = HashMap::new();
         for source in sources {
             crate::pack::check_size(source)?;
-            let defs: Vec<CompoundDef> = if source.text.trim().is_empty() {
+            // the embedded registry was parsed at build time
+            let built = crate::embedded_json(source)
+                .and_then(|json| serde_json::from_str::<Vec<CompoundDef>>(json).ok());
+            let defs: Vec<CompoundDef> = if let Some(defs) = built {
+                defs
+            } else if source.text.trim().is_empty() {
                 Vec::new()
             } else {
                 serde_yaml::from_str(&source.text).map_err(|e| LoadError::yaml(source, &e))?
@@ -387,6 +392,18 @@ mod tests {
 
     fn reg() -> Registry {
         test_registry()
+    }
+
+    /// `build.rs` parsed the embedded registry: the same entries as parsing the YAML now.
+    #[test]
+    fn build_time_registry_is_the_yaml() {
+        let source = crate::default_compounds();
+        let json = crate::embedded_json(&source).expect("embedded registry");
+        let built: Vec<CompoundDef> = serde_json::from_str(json).expect("json");
+        let yaml: Vec<CompoundDef> = serde_yaml::from_str(&source.text).expect("yaml");
+        assert_eq!(format!("{built:?}"), format!("{yaml:?}"));
+        let edited = Source::new("<default>/rules/compounds.yaml", "");
+        assert!(crate::embedded_json(&edited).is_none());
     }
 
     #[test]
