@@ -66,6 +66,55 @@ const DEFAULT_PACKS: &[(&str, &str)] = &[
 
 const DEFAULT_COMPOUNDS: &str = include_str!("../../../rules/compounds.yaml");
 
+/// The embedded files as `build.rs` parsed them (JSON; rule files with their gates).
+const EMBEDDED_JSON: &[(&str, &str)] = &[
+    (
+        "meta.yaml",
+        include_str!(concat!(env!("OUT_DIR"), "/meta.yaml.json")),
+    ),
+    (
+        "dose.yaml",
+        include_str!(concat!(env!("OUT_DIR"), "/dose.yaml.json")),
+    ),
+    (
+        "recommendation.yaml",
+        include_str!(concat!(env!("OUT_DIR"), "/recommendation.yaml.json")),
+    ),
+    (
+        "sourcing.yaml",
+        include_str!(concat!(env!("OUT_DIR"), "/sourcing.yaml.json")),
+    ),
+    (
+        "disclaimer.yaml",
+        include_str!(concat!(env!("OUT_DIR"), "/disclaimer.yaml.json")),
+    ),
+    (
+        "claims.yaml",
+        include_str!(concat!(env!("OUT_DIR"), "/claims.yaml.json")),
+    ),
+    (
+        "compounds.yaml",
+        include_str!(concat!(env!("OUT_DIR"), "/compounds.yaml.json")),
+    ),
+];
+
+/// The build-time form of `source` when it is an embedded file, unchanged: loading it
+/// skips the YAML parser and the regex analysis.
+pub(crate) fn embedded_json(source: &Source) -> Option<&'static str> {
+    let name = source.name.strip_prefix("<default>/rules/")?;
+    let (_, text) = DEFAULT_PACKS
+        .iter()
+        .chain(&[("compounds.yaml", DEFAULT_COMPOUNDS)])
+        .find(|(n, _)| *n == name)?;
+    if *source.text != **text {
+        return None;
+    }
+    EMBEDDED_JSON
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, json)| *json)
+}
+
 /// The embedded default rule packs.
 pub fn default_packs() -> Vec<Source> {
     DEFAULT_PACKS

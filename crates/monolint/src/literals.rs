@@ -1,6 +1,7 @@
-//! One aho-corasick automaton over every literal of the pack: every spelling of every
-//! compound alias, every phrase of every rule (in each of its roles), and the gate
-//! literals of every rule regex. It is built once when the linter is built; a document
+//! One aho-corasick automaton over every literal of the pack: the start of every
+//! compound alias (the alias itself is then read from an alias trie, across its
+//! hyphen/space spellings), every phrase of every rule (in each of its roles), and the
+//! gate literals of every rule regex. It is built once when the linter is built; a document
 //! block is scanned once, and that one scan yields both the compound mentions and the
 //! phrase hits, so no rule rescans the text.
 //!
@@ -20,7 +21,7 @@
 //! Unicode word boundary anywhere.
 
 use crate::normalize::is_word_byte;
-use crate::registry::{glued, Mention, Registry};
+use crate::registry::{glued, joins, Mention, Registry, Split};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
 
@@ -59,32 +60,148 @@ pub struct Hit {
     pub whole: bool,
 }
 
-/// Largest automaton built as a DFA (the default pack has about 3,000 literals).
-const MAX_DFA_PATTERNS: usize = 20_000;
+/// Largest automaton built as a DFA (the default pack has about 1,400 literals; a DFA over
+/// a registry of thousands of compounds would cost more to build than it saves).
+const MAX_DFA_PATTERNS: usize = 5_000;
 
-/// Compound of a pattern that is no alias.
-const NO_COMPOUND: u32 = u32::MAX;
+/// No alias (of a pattern, a trie node).
+const NONE: u32 = u32::MAX;
+
+/// The shortest first token an alias is found by; a shorter one ("N-acetyl semax",
+/// "5-amino-1MQ") is found by its first two tokens, so that no single letter or digit is
+/// a pattern.
+const MIN_ANCHOR: usize = 2;
 
 #[derive(Debug)]
 pub struct Literals {
-    /// A contiguous NFA: cheap to build (a few milliseconds), so a one-page run starts fast.
+    /// A contiguous NFA over the patterns (lowercase, matched case-sensitively on a
+    /// lowercased copy of the text: that builds several times faster than an
+    /// ASCII-case-insensitive automaton), so a one-page run starts fast.
     ac: Option<AhoCorasick>,
-    /// The same automaton as a DFA, built on request for large runs: it takes longer to
-    /// build and more memory, and scans faster. Same matches, same order.
+    /// The same automaton as an ASCII-case-insensitive DFA (on the text as it is), built
+    /// on request for large runs: it takes longer to build and more memory, and scans
+    /// faster. Same matches.
     fast: std::sync::OnceLock<Option<AhoCorasick>>,
     patterns: Vec<String>,
-    /// Per pattern: the compound it is an alias spelling of, or [`NO_COMPOUND`].
-    compound: Vec<u32>,
+    /// Per pattern: whether it is the start of an alias (its first token or tokens in
+    /// some spelling); the alias trie decides from there.
+    anchor: Vec<bool>,
+    /// Per pattern: the alias (claiming order) it is a whole spelling of, or [`NONE`]
+    /// (spellings the trie does not cover: see [`Literals::build`]).
+    whole: Vec<u32>,
+    /// Every alias in claiming order: its compound.
+    alias_compound: Vec<u32>,
+    trie: AliasTrie,
     /// Per pattern: the rules (and roles) that use it.
     owners: Vec<Vec<(u32, Role)>>,
     /// Per pattern: whether any owner is a gate (kept even when not a whole word).
     gated: Vec<bool>,
 }
 
+/// Every alias as its tokens with a joint between each two (stored as a space): at a
+/// joint, the text may have `-`, ` ` or nothing. One path per alias, not one pattern per
+/// spelling, so the automaton's size does not grow with 3^joints.
+///
+/// Nodes are numbered breadth first, so a node's children are consecutive:
+/// `first[n] .. first[n] + count[n]`, their edge bytes sorted in `label`.
+#[derive(Debug, Default)]
+struct AliasTrie {
+    first: Vec<u32>,
+    count: Vec<u32>,
+    label: Vec<u8>,
+    /// The first alias (claiming order) that ends at the node, or [`NONE`].
+    term: Vec<u32>,
+}
+
+/// The joint marker in trie keys (tokens never hold a separator).
+const JOINT: u8 = b' ';
+
+impl AliasTrie {
+    /// Build from `(key, alias)` pairs, keys being tokens joined by [`JOINT`].
+    fn new(mut keys: Vec<(Vec<u8>, u32)>) -> AliasTrie {
+        keys.sort_unstable();
+        let mut t = AliasTrie {
+            first: vec![0],
+            count: vec![0],
+            label: vec![0],
+            term: vec![NONE],
+        };
+        // (node, its keys lo..hi, depth)
+        let mut queue = std::collections::VecDeque::from([(0usize, 0usize, keys.len(), 0usize)]);
+        while let Some((node, mut i, hi, depth)) = queue.pop_front() {
+            // keys equal to the path end here; sorted by (key, alias), the first is the
+            // earliest alias
+            while i < hi && keys[i].0.len() == depth {
+                if t.term[node] == NONE {
+                    t.term[node] = keys[i].1;
+                }
+                i += 1;
+            }
+            t.first[node] = t.label.len() as u32;
+            let mut n = 0u32;
+            while i < hi {
+                let b = keys[i].0[depth];
+                let mut j = i + 1;
+                while j < hi && keys[j].0[depth] == b {
+                    j += 1;
+                }
+                let child = t.label.len();
+                t.label.push(b);
+                t.first.push(0);
+                t.count.push(0);
+                t.term.push(NONE);
+                queue.push_back((child, i, j, depth + 1));
+                n += 1;
+                i = j;
+            }
+            t.count[node] = n;
+        }
+        t
+    }
+
+    /// Every alias that starts at `s` in `bytes` (ASCII-case-insensitively): pushes
+    /// `(s, end, alias)`.
+    fn walk(
+        &self,
+        bytes: &[u8],
+        s: usize,
+        out: &mut Vec<(usize, usize, u32)>,
+        stack: &mut Vec<(u32, usize)>,
+    ) {
+        stack.clear();
+        stack.push((0, s));
+        while let Some((node, pos)) = stack.pop() {
+            let node = node as usize;
+            if self.term[node] != NONE {
+                out.push((s, pos, self.term[node]));
+            }
+            let f = self.first[node] as usize;
+            let kids = &self.label[f..f + self.count[node] as usize];
+            let next = bytes.get(pos).map(u8::to_ascii_lowercase);
+            if let Ok(k) = kids.binary_search(&JOINT) {
+                // a joint: one separator, or none
+                let j = (f + k) as u32;
+                if matches!(next, Some(b'-' | b' ')) {
+                    stack.push((j, pos + 1));
+                }
+                stack.push((j, pos));
+            }
+            if let Some(b) = next.filter(|&b| b != JOINT) {
+                if let Ok(k) = kids.binary_search(&b) {
+                    stack.push(((f + k) as u32, pos + 1));
+                }
+            }
+        }
+    }
+}
+
 /// Scratch space a scan reuses (alias candidates before the leftmost-longest pass).
 #[derive(Debug, Default)]
 pub struct Scratch {
     aliases: Vec<(usize, usize, u32)>,
+    starts: Vec<usize>,
+    stack: Vec<(u32, usize)>,
+    lower: Vec<u8>,
 }
 
 /// A rule's literals as the automaton needs them.
@@ -96,34 +213,76 @@ pub struct RuleLiterals<'a> {
 impl Literals {
     /// Build the automaton from the registry's alias spellings and each rule's literals
     /// (indexed like the rules).
+    ///
+    /// Aliases are not enumerated spelling by spelling: each goes into the alias trie as
+    /// its tokens and joints, and into the automaton only as its first token (or first
+    /// two, when the first is a single character) in each spelling; a scan walks the trie
+    /// from every place the automaton finds such a start. The spellings the trie cannot
+    /// hold (a normalized form with two separators in a row or one at an end; the three
+    /// one-separator spellings of an alias with more than [`crate::registry::MAX_JOINTS`]
+    /// joints) are whole patterns. Either way, a spelling two aliases share belongs to the
+    /// first (the registry's claiming order).
     pub fn build(
         registry: &Registry,
         rules: &[RuleLiterals<'_>],
     ) -> Result<Literals, aho_corasick::BuildError> {
         let mut patterns: Vec<String> = Vec::new();
-        let mut compound: Vec<u32> = Vec::new();
+        let mut anchor: Vec<bool> = Vec::new();
+        let mut whole: Vec<u32> = Vec::new();
         let mut owners: Vec<Vec<(u32, Role)>> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
-        let mut slot = |p: String,
+        let mut slot = |mut p: String,
                         patterns: &mut Vec<String>,
-                        compound: &mut Vec<u32>,
+                        anchor: &mut Vec<bool>,
+                        whole: &mut Vec<u32>,
                         owners: &mut Vec<Vec<(u32, Role)>>|
          -> usize {
+            p.make_ascii_lowercase();
             *index.entry(p).or_insert_with_key(|p| {
                 patterns.push(p.clone());
-                compound.push(NO_COMPOUND);
+                anchor.push(false);
+                whole.push(NONE);
                 owners.push(Vec::new());
                 patterns.len() - 1
             })
         };
-        for (spelling, c) in registry.alias_spellings() {
-            let i = slot(spelling.clone(), &mut patterns, &mut compound, &mut owners);
-            // the first compound to claim a spelling keeps it (the registry already
-            // deduplicates; this keeps the rule if it ever did not)
-            if compound[i] == NO_COMPOUND {
-                compound[i] = *c;
+        let mut alias_compound: Vec<u32> = Vec::new();
+        let mut keys: Vec<(Vec<u8>, u32)> = Vec::new();
+        for (name, c) in registry.names() {
+            let alias = alias_compound.len() as u32;
+            alias_compound.push(c);
+            let split = Split::new(name);
+            if split.tokens.is_empty() {
+                continue;
+            }
+            let mut wholes: Vec<String> = Vec::new();
+            if split.mixed() {
+                let mut key = split.tokens.join(" ").into_bytes();
+                key.make_ascii_lowercase();
+                keys.push((key, alias));
+                let mut first = 1;
+                if split.tokens[0].len() < MIN_ANCHOR {
+                    first = split.tokens.len().min(2);
+                }
+                for a in joins(&split.tokens[..first]) {
+                    let i = slot(a, &mut patterns, &mut anchor, &mut whole, &mut owners);
+                    anchor[i] = true;
+                }
+                if !split.norm_is_joined() {
+                    wholes.push(split.norm);
+                }
+            } else {
+                for sep in ["", "-", " "] {
+                    wholes.push(split.tokens.join(sep));
+                }
+                wholes.push(split.norm);
+            }
+            for w in wholes {
+                let i = slot(w, &mut patterns, &mut anchor, &mut whole, &mut owners);
+                whole[i] = whole[i].min(alias);
             }
         }
+        let trie = AliasTrie::new(keys);
         for (ri, rule) in rules.iter().enumerate() {
             let gates = rule
                 .gates
@@ -134,7 +293,7 @@ impl Literals {
                     .map(move |p| (crate::normalize::normalize_pattern(p), *role))
             });
             for (p, role) in lists.chain(gates) {
-                let i = slot(p, &mut patterns, &mut compound, &mut owners);
+                let i = slot(p, &mut patterns, &mut anchor, &mut whole, &mut owners);
                 if !owners[i].contains(&(ri as u32, role)) {
                     owners[i].push((ri as u32, role));
                 }
@@ -147,13 +306,16 @@ impl Literals {
         let ac = if patterns.is_empty() {
             None
         } else {
-            Some(automaton(&patterns, AhoCorasickKind::ContiguousNFA)?)
+            Some(automaton(&patterns, AhoCorasickKind::ContiguousNFA, false)?)
         };
         Ok(Literals {
             ac,
             fast: std::sync::OnceLock::new(),
             patterns,
-            compound,
+            anchor,
+            whole,
+            alias_compound,
+            trie,
             owners,
             gated,
         })
@@ -165,7 +327,7 @@ impl Literals {
         self.fast.get_or_init(|| {
             // a DFA over a huge registry would cost more to build than it saves
             (!self.patterns.is_empty() && self.patterns.len() <= MAX_DFA_PATTERNS)
-                .then(|| automaton(&self.patterns, AhoCorasickKind::DFA).ok())
+                .then(|| automaton(&self.patterns, AhoCorasickKind::DFA, true).ok())
                 .flatten()
         });
     }
@@ -185,23 +347,34 @@ impl Literals {
         hits: &mut Vec<Hit>,
         scratch: &mut Scratch,
     ) {
-        let Some(ac) = self
-            .fast
-            .get()
-            .and_then(Option::as_ref)
-            .or(self.ac.as_ref())
-        else {
-            return;
-        };
         let bytes = text.as_bytes();
+        let Scratch {
+            aliases,
+            starts,
+            stack,
+            lower,
+        } = scratch;
+        // the DFA matches ASCII-case-insensitively; the NFA scans a lowercased copy
+        let (ac, hay) = match (self.fast.get().and_then(Option::as_ref), &self.ac) {
+            (Some(dfa), _) => (dfa, bytes),
+            (None, Some(nfa)) => {
+                lower.clear();
+                lower.extend(bytes.iter().map(u8::to_ascii_lowercase));
+                (nfa, &lower[..])
+            }
+            (None, None) => return,
+        };
         let first_hit = hits.len();
-        scratch.aliases.clear();
-        for m in ac.find_overlapping_iter(text) {
+        aliases.clear();
+        starts.clear();
+        for m in ac.find_overlapping_iter(hay) {
             let (s, e) = (m.start(), m.end());
             let p = m.pattern().as_usize();
-            let c = self.compound[p];
-            if c != NO_COMPOUND {
-                scratch.aliases.push((s, e, c));
+            if self.anchor[p] {
+                starts.push(s);
+            }
+            if self.whole[p] != NONE {
+                aliases.push((s, e, self.whole[p]));
             }
             if self.owners[p].is_empty() {
                 continue;
@@ -228,7 +401,13 @@ impl Literals {
             }
         }
         hits[first_hit..].sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
-        self.resolve_aliases(text, &mut scratch.aliases, mentions);
+        // every alias from every place one can start
+        starts.sort_unstable();
+        starts.dedup();
+        for &s in starts.iter() {
+            self.trie.walk(bytes, s, aliases, stack);
+        }
+        self.resolve_aliases(text, aliases, mentions);
     }
 
     /// Leftmost-longest over every alias occurrence, with the whole-word and device/"-like"
@@ -241,10 +420,11 @@ impl Literals {
         out: &mut Vec<Mention>,
     ) {
         let bytes = text.as_bytes();
-        cands.sort_unstable_by_key(|&(s, e, _)| (s, std::cmp::Reverse(e)));
+        // at a start, the longest alias; of equal ones, the earliest (which claims it)
+        cands.sort_unstable_by_key(|&(s, e, a)| (s, std::cmp::Reverse(e), a));
         let mut at = 0;
         let mut prev_start = usize::MAX;
-        for &(s, e, c) in cands.iter() {
+        for &(s, e, alias) in cands.iter() {
             if s == prev_start || s < at {
                 continue; // a shorter alias at a start already decided
             }
@@ -279,7 +459,7 @@ impl Literals {
                 });
             if before_ok && after_ok && !like && !device && !receptor && !person {
                 out.push(Mention {
-                    compound: c as usize,
+                    compound: self.alias_compound[alias as usize] as usize,
                     start: s,
                     end: e,
                 });
@@ -305,10 +485,11 @@ impl Literals {
 fn automaton(
     patterns: &[String],
     kind: AhoCorasickKind,
+    ascii_case_insensitive: bool,
 ) -> Result<AhoCorasick, aho_corasick::BuildError> {
     AhoCorasickBuilder::new()
         .match_kind(MatchKind::Standard)
-        .ascii_case_insensitive(true)
+        .ascii_case_insensitive(ascii_case_insensitive)
         .kind(Some(kind))
         .prefilter(false)
         .build(patterns)
@@ -397,5 +578,60 @@ mod tests {
                 .collect()
         };
         assert_eq!(spans(&h2), spans(&h));
+    }
+}
+
+#[cfg(test)]
+mod spelling_tests {
+    use super::*;
+
+    /// Matching through the alias trie finds exactly what one pattern per spelling found:
+    /// every spelling of every name of the default registry, at its exact span, for the
+    /// compound that claims it.
+    #[test]
+    fn every_spelling_is_found_for_its_claimant() {
+        let reg = Registry::load(&[crate::default_compounds()]).expect("default registry");
+        let lits = Literals::build(&reg, &[]).expect("automaton");
+        let mut scratch = Scratch::default();
+        let spellings = reg.alias_spellings();
+        assert!(spellings.len() > 1000, "{}", spellings.len());
+        for dfa in [false, true] {
+            if dfa {
+                lits.prepare_for_volume();
+            }
+            for (sp, c) in &spellings {
+                let text = format!("x {sp} y");
+                let (mut m, mut h) = (Vec::new(), Vec::new());
+                lits.scan(&text, &mut m, &mut h, &mut scratch);
+                let want = Mention {
+                    compound: *c as usize,
+                    start: 2,
+                    end: 2 + sp.len(),
+                };
+                assert!(m.contains(&want), "{sp:?}: {m:?}, want {want:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn separators_at_joints_only_and_one_at_most() {
+        let r = crate::registry::test_registry();
+        let lits = Literals::build(&r, &[]).expect("automaton");
+        let found = |t: &str| {
+            let (mut m, mut h) = (Vec::new(), Vec::new());
+            lits.scan(t, &mut m, &mut h, &mut Scratch::default());
+            m.iter()
+                .map(|m| &t[m.start..m.end])
+                .collect::<Vec<_>>()
+                .join("|")
+        };
+        assert_eq!(found("IGF 1 LR 3"), "IGF 1 LR 3");
+        assert_eq!(found("igf--1 lr3"), "lr3");
+        assert_eq!(found("ig-f1 lr3"), "lr3");
+        assert_eq!(
+            found("Long-R3-IGF1 and longr3igf-1"),
+            "Long-R3-IGF1|longr3igf-1"
+        );
+        assert_eq!(found("long r3 igf-"), "");
     }
 }

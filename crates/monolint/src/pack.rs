@@ -106,6 +106,30 @@ struct PackFile {
     rules: Vec<RuleDef>,
 }
 
+/// Per rule: the gates of its `patterns` and of its `unless_patterns`.
+type Gates = Vec<(Vec<Option<Vec<String>>>, Vec<Option<Vec<String>>>)>;
+
+/// An embedded pack file as `build.rs` worked it out: parsed, with its gates.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Embedded {
+    pack: PackFile,
+    gates: Gates,
+}
+
+/// The pack file, and its gates when they were worked out at build time (the embedded
+/// pack); any other text is parsed here.
+fn parse(source: &Source) -> Result<(PackFile, Option<Gates>), Box<LoadError>> {
+    let built = crate::embedded_json(source)
+        .and_then(|json| serde_json::from_str::<Embedded>(json).ok())
+        .filter(|e| e.gates.len() == e.pack.rules.len());
+    if let Some(e) = built {
+        return Ok((e.pack, Some(e.gates)));
+    }
+    let file = serde_yaml::from_str(&source.text).map_err(|e| LoadError::yaml(source, &e))?;
+    Ok((file, None))
+}
+
 /// A compiled rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -244,8 +268,7 @@ fn valid_id(id: &str) -> bool {
 /// Parse and validate one pack file.
 pub fn load_pack(source: &Source) -> Result<Vec<Rule>, Box<LoadError>> {
     check_size(source)?;
-    let file: PackFile =
-        serde_yaml::from_str(&source.text).map_err(|e| LoadError::yaml(source, &e))?;
+    let (file, mut built_gates) = parse(source)?;
     if file.rules.len() > MAX_RULES {
         return Err(LoadError::at(
             source,
@@ -258,7 +281,7 @@ pub fn load_pack(source: &Source) -> Result<Vec<Rule>, Box<LoadError>> {
         .with_help("split the pack into several files"));
     }
     let mut out = Vec::new();
-    for def in file.rules {
+    for (k, def) in file.rules.into_iter().enumerate() {
         let at = |needle: &str| locate(&source.text, Some(&def.id), needle);
         let err = |needle: &str, msg: String| LoadError::at(source, at(needle), msg);
         let literals = def.phrases.len()
@@ -391,10 +414,18 @@ pub fn load_pack(source: &Source) -> Result<Vec<Rule>, Box<LoadError>> {
                 return Err(err(p, format!("rule `{}`: an empty phrase", def.id)));
             }
         }
-        let gates = |list: &[String]| list.iter().map(|p| crate::gate::gate(p)).collect();
+        let (pattern_gates, unless_gates) = built_gates
+            .as_mut()
+            .and_then(|g| g.get_mut(k))
+            .map(std::mem::take)
+            .filter(|(p, u)| p.len() == def.patterns.len() && u.len() == def.unless_patterns.len())
+            .unwrap_or_else(|| {
+                let gates = |list: &[String]| list.iter().map(|p| crate::gate::gate(p)).collect();
+                (gates(&def.patterns), gates(&def.unless_patterns))
+            });
         out.push(Rule {
-            pattern_gates: gates(&def.patterns),
-            unless_gates: gates(&def.unless_patterns),
+            pattern_gates,
+            unless_gates,
             severity: def.severity,
             origin: source.name.clone(),
             cells: def.cells.iter().map(|c| normalize_pattern(c)).collect(),
@@ -426,6 +457,30 @@ pub fn check_size(source: &Source) -> Result<(), Box<LoadError>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `build.rs` parsed the embedded pack and worked out its gates: the same rules and
+    /// gates as parsing the YAML now; a file that is not the embedded text is parsed.
+    #[test]
+    fn build_time_pack_is_the_yaml() {
+        for source in crate::default_packs() {
+            let (built, gates) = parse(&source).expect("embedded pack");
+            let gates = gates.unwrap_or_else(|| panic!("{} not built", source.name));
+            let yaml: PackFile = serde_yaml::from_str(&source.text).expect("yaml");
+            assert_eq!(format!("{:?}", built.rules), format!("{:?}", yaml.rules));
+            let now = |list: &[String]| -> Vec<Option<Vec<String>>> {
+                list.iter().map(|p| crate::gate::gate(p)).collect()
+            };
+            let want: Gates = yaml
+                .rules
+                .iter()
+                .map(|r| (now(&r.patterns), now(&r.unless_patterns)))
+                .collect();
+            assert_eq!(gates, want, "{}", source.name);
+        }
+        let edited = Source::new("<default>/rules/dose.yaml", "rules: []\n");
+        assert!(parse(&edited).expect("yaml").1.is_none());
+        assert!(load_pack(&edited).expect("loads").is_empty());
+    }
 
     #[test]
     fn default_pack_patterns_all_compile() {

@@ -1,11 +1,11 @@
-//! The compound registry: names, aliases, regulatory status and flags, and one
-//! aho-corasick automaton over every spelling of every alias.
+//! The compound registry: names, aliases, regulatory status and flags.
 //!
 //! Names match case-insensitively as whole words across hyphen/space variants: each alias
 //! is split into tokens (at hyphens, spaces and letter/digit changes) and every way of
-//! joining them with `-`, ` ` or nothing is a pattern, so "IGF-1 LR3", "IGF1 LR3" and
-//! "igf-1-lr3" are one name. The spellings go into the pack's one literal automaton
-//! ([`crate::literals`]), where leftmost-longest resolution lets the longest alias win.
+//! joining them with `-`, ` ` or nothing is a spelling, so "IGF-1 LR3", "IGF1 LR3" and
+//! "igf-1-lr3" are one name. The pack's one literal automaton ([`crate::literals`]) finds
+//! them without enumerating the spellings, and leftmost-longest resolution lets the
+//! longest alias win.
 
 use crate::error::{locate, LoadError, Source};
 use crate::normalize::normalize_pattern;
@@ -93,8 +93,6 @@ pub struct Mention {
 #[derive(Debug)]
 pub struct Registry {
     compounds: Vec<Compound>,
-    /// Every spelling of every name, with the compound that claimed it first.
-    spellings: Vec<(String, u32)>,
     /// Squeezed (no hyphens or spaces) lowercase id, name and aliases -> compound.
     by_key: HashMap<String, usize>,
 }
@@ -120,58 +118,101 @@ pub fn glued(a: u8, b: u8) -> bool {
 /// hyphen/space spelling of every alias, at most 243 an alias).
 pub const MAX_COMPOUNDS: usize = 100_000;
 
-/// Every hyphen/space spelling of an alias.
-fn variants(alias: &str) -> Vec<String> {
-    let norm = normalize_pattern(alias);
-    // tokens split at separators and letter/digit changes
-    let mut tokens: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let mut prev: Option<char> = None;
-    for c in norm.chars() {
-        if c == '-' || c == ' ' {
-            if !cur.is_empty() {
-                tokens.push(std::mem::take(&mut cur));
+/// Most joints (hyphen/space/letter-digit changes) an alias may have for every mix of
+/// separators to count; an alias with more matches only with one separator throughout.
+pub(crate) const MAX_JOINTS: usize = 5;
+
+/// An alias split for matching: its normalized form, and its tokens (split at hyphens,
+/// spaces and letter/digit changes). Its spellings are the tokens joined at each joint by
+/// `-`, ` ` or nothing (every mix up to [`MAX_JOINTS`] joints, else one separator
+/// throughout), and the normalized form itself.
+pub(crate) struct Split {
+    pub norm: String,
+    pub tokens: Vec<String>,
+}
+
+impl Split {
+    pub(crate) fn new(alias: &str) -> Split {
+        let norm = normalize_pattern(alias);
+        let mut tokens: Vec<String> = Vec::new();
+        let mut cur = String::new();
+        let mut prev: Option<char> = None;
+        for c in norm.chars() {
+            if c == '-' || c == ' ' {
+                if !cur.is_empty() {
+                    tokens.push(std::mem::take(&mut cur));
+                }
+                prev = None;
+                continue;
             }
-            prev = None;
-            continue;
+            if let Some(p) = prev {
+                if p.is_ascii_alphabetic() && c.is_ascii_digit()
+                    || p.is_ascii_digit() && c.is_ascii_alphabetic()
+                {
+                    tokens.push(std::mem::take(&mut cur));
+                }
+            }
+            cur.push(c);
+            prev = Some(c);
         }
-        if let Some(p) = prev {
-            if p.is_ascii_alphabetic() && c.is_ascii_digit()
-                || p.is_ascii_digit() && c.is_ascii_alphabetic()
-            {
-                tokens.push(std::mem::take(&mut cur));
+        if !cur.is_empty() {
+            tokens.push(cur);
+        }
+        Split { norm, tokens }
+    }
+
+    /// Whether every mix of separators counts (else only one separator throughout).
+    pub(crate) fn mixed(&self) -> bool {
+        self.tokens.len() <= MAX_JOINTS + 1
+    }
+
+    /// Whether the normalized form is itself one of the joined spellings: no leading or
+    /// trailing separator and never two in a row.
+    pub(crate) fn norm_is_joined(&self) -> bool {
+        let sep = |b: &u8| *b == b'-' || *b == b' ';
+        let b = self.norm.as_bytes();
+        !b.first().is_some_and(sep)
+            && !b.last().is_some_and(sep)
+            && !b.windows(2).any(|w| sep(&w[0]) && sep(&w[1]))
+    }
+
+    /// Every spelling, sorted and deduplicated.
+    fn variants(&self) -> Vec<String> {
+        let tokens = &self.tokens;
+        if tokens.is_empty() {
+            return Vec::new();
+        }
+        let mut out = vec![self.norm.clone()];
+        if self.mixed() {
+            out.extend(joins(tokens));
+        } else {
+            for sep in ["", "-", " "] {
+                out.push(tokens.join(sep));
             }
         }
-        cur.push(c);
-        prev = Some(c);
+        out.sort();
+        out.dedup();
+        out
     }
-    if !cur.is_empty() {
-        tokens.push(cur);
-    }
-    if tokens.is_empty() {
+}
+
+/// Every way of joining `tokens` with `-`, ` ` or nothing at each joint.
+pub(crate) fn joins(tokens: &[String]) -> Vec<String> {
+    let Some((first, rest)) = tokens.split_first() else {
         return Vec::new();
-    }
-    let joints = tokens.len() - 1;
-    let mut out = vec![norm.clone()];
-    if joints <= 5 {
-        let total = 3usize.pow(joints as u32);
-        for mut code in 0..total {
-            let mut s = tokens[0].clone();
-            for t in &tokens[1..] {
+    };
+    let total = 3usize.pow(rest.len() as u32);
+    (0..total)
+        .map(|mut code| {
+            let mut s = first.clone();
+            for t in rest {
                 s.push_str(["", "-", " "][code % 3]);
                 code /= 3;
                 s.push_str(t);
             }
-            out.push(s);
-        }
-    } else {
-        for sep in ["", "-", " "] {
-            out.push(tokens.join(sep));
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
+            s
+        })
+        .collect()
 }
 
 impl Registry {
@@ -181,7 +222,12 @@ impl Registry {
         let mut index: HashMap<String, usize> = HashMap::new();
         for source in sources {
             crate::pack::check_size(source)?;
-            let defs: Vec<CompoundDef> = if source.text.trim().is_empty() {
+            // the embedded registry was parsed at build time
+            let built = crate::embedded_json(source)
+                .and_then(|json| serde_json::from_str::<Vec<CompoundDef>>(json).ok());
+            let defs: Vec<CompoundDef> = if let Some(defs) = built {
+                defs
+            } else if source.text.trim().is_empty() {
                 Vec::new()
             } else {
                 serde_yaml::from_str(&source.text).map_err(|e| LoadError::yaml(source, &e))?
@@ -255,8 +301,6 @@ impl Registry {
     }
 
     fn build(compounds: Vec<Compound>) -> Result<Registry, Box<LoadError>> {
-        let mut spellings: Vec<(String, u32)> = Vec::new();
-        let mut seen: HashMap<String, usize> = HashMap::new();
         let mut by_key = HashMap::new();
         for (i, c) in compounds.iter().enumerate() {
             for name in std::iter::once(&c.id)
@@ -264,27 +308,36 @@ impl Registry {
                 .chain(&c.aliases)
             {
                 by_key.entry(squeeze(name)).or_insert(i);
-                for v in variants(name) {
-                    // the first compound to claim a spelling keeps it
-                    if seen.contains_key(&v) {
-                        continue;
-                    }
-                    seen.insert(v.clone(), i);
-                    spellings.push((v, i as u32));
-                }
             }
         }
-        Ok(Registry {
-            compounds,
-            spellings,
-            by_key,
+        Ok(Registry { compounds, by_key })
+    }
+
+    /// Every id, name and alias with its compound, in claiming order: where two compounds
+    /// share a spelling, the first one here keeps it.
+    pub fn names(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
+        self.compounds.iter().enumerate().flat_map(|(i, c)| {
+            std::iter::once(&c.id)
+                .chain(std::iter::once(&c.name))
+                .chain(&c.aliases)
+                .map(move |n| (n.as_str(), i as u32))
         })
     }
 
     /// Every hyphen/space spelling of every id, name and alias (normalized, lowercase),
-    /// with the compound it names.
-    pub fn alias_spellings(&self) -> &[(String, u32)] {
-        &self.spellings
+    /// with the compound that claims it (the first to name it). Worked out on request:
+    /// matching does not enumerate spellings (see [`crate::literals`]).
+    pub fn alias_spellings(&self) -> Vec<(String, u32)> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for (name, c) in self.names() {
+            for v in Split::new(name).variants() {
+                if seen.insert(v.clone()) {
+                    out.push((v, c));
+                }
+            }
+        }
+        out
     }
 
     pub fn compounds(&self) -> &[Compound] {
@@ -339,6 +392,18 @@ mod tests {
 
     fn reg() -> Registry {
         test_registry()
+    }
+
+    /// `build.rs` parsed the embedded registry: the same entries as parsing the YAML now.
+    #[test]
+    fn build_time_registry_is_the_yaml() {
+        let source = crate::default_compounds();
+        let json = crate::embedded_json(&source).expect("embedded registry");
+        let built: Vec<CompoundDef> = serde_json::from_str(json).expect("json");
+        let yaml: Vec<CompoundDef> = serde_yaml::from_str(&source.text).expect("yaml");
+        assert_eq!(format!("{built:?}"), format!("{yaml:?}"));
+        let edited = Source::new("<default>/rules/compounds.yaml", "");
+        assert!(crate::embedded_json(&edited).is_none());
     }
 
     #[test]

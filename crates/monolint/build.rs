@@ -1,0 +1,61 @@
+//! Work the embedded default pack and registry out once, at build time, so that loading
+//! them at start-up needs no YAML parser and no regex analysis: each rule file becomes
+//! JSON (with the gate literals of its regexes, see `src/gate.rs`), and the registry
+//! becomes JSON. The library still checks that the text it embeds is the text these were
+//! made from, and falls back to parsing the YAML when it is not.
+
+use std::path::Path;
+
+#[allow(dead_code)]
+#[path = "src/gate.rs"]
+mod gate;
+
+const PACKS: &[&str] = &[
+    "meta.yaml",
+    "dose.yaml",
+    "recommendation.yaml",
+    "sourcing.yaml",
+    "disclaimer.yaml",
+    "claims.yaml",
+    "compounds.yaml",
+];
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR")?);
+    println!("cargo:rerun-if-changed=src/gate.rs");
+    for name in PACKS {
+        let path = rules.join(name);
+        println!("cargo:rerun-if-changed={}", path.display());
+        let text = std::fs::read_to_string(&path)?;
+        let value: serde_yaml::Value = serde_yaml::from_str(&text)?;
+        let json = if *name == "compounds.yaml" {
+            serde_json::to_string(&value)?
+        } else {
+            // the pack with, per rule, the gates of `patterns` and of `unless_patterns`
+            let gates_of = |rule: &serde_yaml::Value, field: &str| -> Vec<Option<Vec<String>>> {
+                rule.get(field)
+                    .and_then(serde_yaml::Value::as_sequence)
+                    .map(|list| {
+                        list.iter()
+                            .map(|p| p.as_str().and_then(gate::gate))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let gates: Vec<_> = value
+                .get("rules")
+                .and_then(serde_yaml::Value::as_sequence)
+                .map(|rules| {
+                    rules
+                        .iter()
+                        .map(|r| (gates_of(r, "patterns"), gates_of(r, "unless_patterns")))
+                        .collect()
+                })
+                .unwrap_or_default();
+            serde_json::to_string(&serde_json::json!({ "pack": value, "gates": gates }))?
+        };
+        std::fs::write(out.join(format!("{name}.json")), json)?;
+    }
+    Ok(())
+}
