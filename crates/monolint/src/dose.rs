@@ -26,16 +26,11 @@ pub fn figure_pattern() -> String {
     )
 }
 
-fn figure_regex() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
+fn figure_regex() -> &'static regex_automata::meta::Regex {
+    static RE: OnceLock<regex_automata::meta::Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        let pat = figure_pattern();
         // the pattern is a constant: a failure here is a bug caught by every test
-        RegexBuilder::new(&pat)
-            .case_insensitive(true)
-            .unicode(false)
-            .build()
-            .unwrap_or_else(|e| panic!("dose regex: {e}"))
+        crate::pack::meta_regex(&figure_pattern()).unwrap_or_else(|e| panic!("dose regex: {e}"))
     })
 }
 
@@ -244,21 +239,27 @@ fn find_plain(text: &str, out: &mut Vec<Figure>) {
         last_end = e;
         // "1 mg or 3 mg", "1.6 or 3.2 mg/kg": alternatives are two figures, not a range
         // (the groups are only worked out for a figure that has an "or" in it)
-        let caps = contains_or(&bytes[s..m.end()])
-            .then(|| re.captures_at(bytes, s))
-            .flatten()
-            .filter(|c| c.get(0).is_some_and(|g| g.start() == s));
-        if let Some((join, first, second)) = caps
-            .as_ref()
-            .and_then(|c| Some((c.name("join")?, c.name("first")?, c.name("second")?)))
-        {
-            if join.as_bytes().eq_ignore_ascii_case(b"or") {
+        let caps = contains_or(&bytes[s..m.end()]).then(|| {
+            let mut caps = re.create_captures();
+            re.search_captures(&regex_automata::Input::new(bytes).range(s..), &mut caps);
+            caps
+        });
+        let group = |name: &str| caps.as_ref()?.get_group_by_name(name);
+        if let (true, Some(join), Some(first), Some(second)) = (
+            caps.as_ref()
+                .and_then(|c| c.get_match())
+                .is_some_and(|g| g.start() == s),
+            group("join"),
+            group("first"),
+            group("second"),
+        ) {
+            if bytes[join.range()].eq_ignore_ascii_case(b"or") {
                 out.push(Figure {
                     start: s,
-                    end: first.end(),
+                    end: first.end,
                 });
                 out.push(Figure {
-                    start: second.start(),
+                    start: second.start,
                     end: e,
                 });
                 continue;

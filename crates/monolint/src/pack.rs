@@ -196,13 +196,16 @@ pub const MAX_PATTERNS_PER_RULE: usize = 500;
 /// Largest pack or registry file read, in bytes.
 pub const MAX_SOURCE_BYTES: usize = 16 * 1024 * 1024;
 
-/// Compile a regular expression from a pack: ASCII-case-insensitive, on normalized bytes.
-/// A rule's regular expression: compiled when the pack is loaded, or (for the embedded
-/// pack, whose every pattern a test compiles) on first use. It derefs to the `Regex`.
+/// A rule regex. It is a `regex_automata` meta regex built without automatic literal
+/// prefilters: every rule regex runs only where the literal scan already saw one of its
+/// gate literals, inside one sentence, so a prefilter would save the search little, while
+/// extracting it was most of the cost of compiling the pack's regexes (and of a one-page
+/// run). Embedded patterns compile on first use; user patterns at load, where a bad one
+/// is reported.
 #[derive(Debug, Clone)]
 pub struct Pattern {
     src: String,
-    re: std::sync::OnceLock<Regex>,
+    re: std::sync::OnceLock<MetaRegex>,
 }
 
 impl Pattern {
@@ -213,7 +216,7 @@ impl Pattern {
         }
     }
 
-    fn compiled(src: &str, re: Regex) -> Pattern {
+    fn compiled(src: &str, re: MetaRegex) -> Pattern {
         let cell = std::sync::OnceLock::new();
         let _ = cell.set(re);
         Pattern {
@@ -226,21 +229,32 @@ impl Pattern {
     pub fn as_str(&self) -> &str {
         &self.src
     }
-}
 
-impl std::ops::Deref for Pattern {
-    type Target = Regex;
-
-    fn deref(&self) -> &Regex {
+    fn regex(&self) -> &MetaRegex {
         self.re.get_or_init(|| {
             // only embedded patterns are lazy, and `default_pack_patterns_all_compile`
             // compiles every one of them: this cannot fail on user input
-            compile_regex(&self.src)
-                .unwrap_or_else(|e| panic!("embedded pattern `{}`: {e}", self.src))
+            meta_regex(&self.src).unwrap_or_else(|e| panic!("embedded pattern `{}`: {e}", self.src))
         })
+    }
+
+    pub fn is_match(&self, haystack: &[u8]) -> bool {
+        self.regex().is_match(haystack)
+    }
+
+    /// Successive non-overlapping matches, leftmost-first.
+    pub fn find_iter<'h>(
+        &'h self,
+        haystack: &'h [u8],
+    ) -> impl Iterator<Item = regex_automata::Match> + 'h {
+        self.regex().find_iter(haystack)
     }
 }
 
+type MetaRegex = regex_automata::meta::Regex;
+
+/// Check a pattern as the user wrote it (ASCII-case-insensitive, on normalized bytes): the
+/// `regex` crate's error messages are the ones users know, so validation goes through it.
 pub fn compile_regex(p: &str) -> Result<Regex, regex::Error> {
     if p.len() > MAX_PATTERN_LEN {
         return Err(regex::Error::CompiledTooBig(MAX_PATTERN_LEN));
@@ -251,6 +265,30 @@ pub fn compile_regex(p: &str) -> Result<Regex, regex::Error> {
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT * 2)
         .build()
+}
+
+/// The matcher for a pattern: the same syntax and limits as [`compile_regex`] (bytes,
+/// ASCII-case-insensitive, no Unicode classes), without automatic prefilters.
+pub fn meta_regex(p: &str) -> Result<MetaRegex, Box<regex_automata::meta::BuildError>> {
+    use regex_automata::{meta, util::syntax};
+    meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .auto_prefilter(false)
+                .utf8_empty(false)
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                .onepass_size_limit(Some(REGEX_SIZE_LIMIT))
+                .hybrid_cache_capacity(REGEX_SIZE_LIMIT * 2)
+                .dfa_size_limit(Some(REGEX_SIZE_LIMIT * 2)),
+        )
+        .syntax(
+            syntax::Config::new()
+                .case_insensitive(true)
+                .unicode(false)
+                .utf8(false),
+        )
+        .build(p)
+        .map_err(Box::new)
 }
 
 fn valid_id(id: &str) -> bool {
@@ -324,6 +362,8 @@ pub fn load_pack(source: &Source) -> Result<Vec<Rule>, Box<LoadError>> {
                         return Ok(Pattern::lazy(p));
                     }
                     compile_regex(p)
+                        .map_err(|e| e.to_string())
+                        .and_then(|_| meta_regex(p).map_err(|e| e.to_string()))
                         .map(|re| Pattern::compiled(p, re))
                         .map_err(|e| {
                             err(
@@ -334,7 +374,7 @@ pub fn load_pack(source: &Source) -> Result<Vec<Rule>, Box<LoadError>> {
                                 ),
                             )
                             .with_label("this pattern")
-                            .with_help(e.to_string())
+                            .with_help(e)
                         })
                 })
                 .collect()
@@ -494,6 +534,9 @@ mod tests {
                     .chain(&rule.link_patterns)
                 {
                     compile_regex(p.as_str())
+                        .unwrap_or_else(|e| panic!("{}: `{}`: {e}", rule.id(), p.as_str()));
+                    // and the matcher the engine runs (compiled lazily in real use)
+                    meta_regex(p.as_str())
                         .unwrap_or_else(|e| panic!("{}: `{}`: {e}", rule.id(), p.as_str()));
                     n += 1;
                 }
