@@ -207,6 +207,38 @@ struct Raw {
     compound: Option<usize>,
 }
 
+/// Table cells by (table, row, column) -> block, header cells with row 0: a sorted list
+/// (blocks come in document order, so it is nearly sorted already) searched by halving,
+/// cheaper than hashing every cell of every page.
+#[derive(Default)]
+struct Cells(Vec<((u32, u32, u32), usize)>);
+
+impl Cells {
+    /// Sort by key; of two cells at one key the later one stays (as a map insert would).
+    fn seal(&mut self) {
+        self.0.sort_by_key(|&(k, _)| k); // stable: equal keys keep document order
+                                         // `later` is removed when it repeats `kept`'s key; its block wins
+        self.0.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 = later.1;
+            }
+            same
+        });
+    }
+
+    fn get(&self, key: &(u32, u32, u32)) -> Option<&usize> {
+        self.0
+            .binary_search_by_key(key, |&(k, _)| k)
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    fn contains_key(&self, key: &(u32, u32, u32)) -> bool {
+        self.get(key).is_some()
+    }
+}
+
 /// Everything computed once per document.
 struct Ctx<'d> {
     doc: &'d Document<'d>,
@@ -222,7 +254,7 @@ struct Ctx<'d> {
     figures: Vec<OnceCell<Vec<Figure>>>,
     primary: Vec<usize>,
     /// (table, row, col) -> block; header cells are stored with row 0.
-    cells: HashMap<(u32, u32, u32), usize>,
+    cells: Cells,
     /// The innermost heading a block falls under (for a heading: the one enclosing it).
     parent: Vec<Option<usize>>,
     /// Per block, the set of (rule, role) keys some hit of the block has (a bit set of
@@ -673,7 +705,7 @@ impl Linter {
         let mut hits = Vec::new();
         let mut hit_at = Vec::with_capacity(n + 1);
         let mut scratch = Scratch::default();
-        let mut cells = HashMap::new();
+        let mut cells = Cells::default();
         let mut parent: Vec<Option<usize>> = Vec::with_capacity(n);
         let mut chain: Vec<usize> = Vec::new(); // open headings, outermost first
         let words = self.keys.div_ceil(64).max(1);
@@ -694,7 +726,9 @@ impl Linter {
                 }
             }
             if let Some(c) = b.cell {
-                cells.insert((c.table, if c.header { 0 } else { c.row }, c.col), bi);
+                cells
+                    .0
+                    .push(((c.table, if c.header { 0 } else { c.row }, c.col), bi));
             }
             if b.kind == BlockKind::Heading {
                 while chain
@@ -711,6 +745,7 @@ impl Linter {
         }
         mention_at.push(mentions.len());
         hit_at.push(hits.len());
+        cells.seal();
         let mut ctx = Ctx {
             doc,
             mentions,

@@ -162,13 +162,13 @@ impl Rule {
     /// Render the message for a compound display name.
     pub fn message(&self, compound: Option<&str>) -> String {
         let name = compound.unwrap_or("this page's compound");
-        self.def.message.replace("{compound}", name)
+        fill(&self.def.message, name)
     }
 
     /// The fix text for a finding about `compound` (display name), if the rule has one.
     pub fn help(&self, compound: Option<&str>) -> Option<String> {
         let fix = self.def.fix.trim();
-        (!fix.is_empty()).then(|| fix.replace("{compound}", compound.unwrap_or("this compound")))
+        (!fix.is_empty()).then(|| fill(fix, compound.unwrap_or("this compound")))
     }
 
     /// The documentation sections `monolint explain` prints, with their names; a section
@@ -289,6 +289,21 @@ pub fn meta_regex(p: &str) -> Result<MetaRegex, Box<regex_automata::meta::BuildE
         )
         .build(p)
         .map_err(Box::new)
+}
+
+/// `template` with every `{compound}` replaced by `name` (one allocation, sized up front:
+/// this runs for every finding).
+fn fill(template: &str, name: &str) -> String {
+    const HOLE: &str = "{compound}";
+    let mut out = String::with_capacity(template.len() + name.len());
+    let mut rest = template;
+    while let Some(i) = rest.find(HOLE) {
+        out.push_str(&rest[..i]);
+        out.push_str(name);
+        rest = &rest[i + HOLE.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn valid_id(id: &str) -> bool {
