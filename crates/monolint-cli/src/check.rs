@@ -400,6 +400,24 @@ fn collect(paths: &[PathBuf], setup: &Setup, remarks: &mut Remarks, stdin_name: 
     files
 }
 
+/// Read a stream into `into` up to `limit + 1` bytes, then only count the rest: `size` is
+/// how many bytes it held, and memory stays bounded however much is piped in.
+fn read_bounded(
+    r: &mut impl Read,
+    into: &mut Vec<u8>,
+    size: &mut u64,
+    limit: u64,
+) -> std::io::Result<()> {
+    let kept = r.take(limit.saturating_add(1)).read_to_end(into)? as u64;
+    let rest = if kept > limit {
+        std::io::copy(r, &mut std::io::sink())?
+    } else {
+        0
+    };
+    *size = kept + rest;
+    Ok(())
+}
+
 /// Why [`read_regular`] read nothing.
 pub enum ReadError {
     Io(std::io::Error),
@@ -411,11 +429,15 @@ pub enum ReadError {
 /// before a byte is read, so a path that has become a FIFO since it was walked (or
 /// linted, for `--fix`) cannot hang the run.
 pub fn read_regular(path: &Path) -> Result<Vec<u8>, ReadError> {
-    read_regular_with_meta(path).map(|(bytes, _)| bytes)
+    read_regular_with_meta(path, u64::MAX).map(|(bytes, _)| bytes)
 }
 
-/// [`read_regular`], with the file's metadata as it was before its bytes were read.
-fn read_regular_with_meta(path: &Path) -> Result<(Vec<u8>, std::fs::Metadata), ReadError> {
+/// [`read_regular`], with the file's metadata as it was before its bytes were read. A
+/// file larger than `limit` bytes then is not read at all (its bytes come back empty).
+fn read_regular_with_meta(
+    path: &Path,
+    limit: u64,
+) -> Result<(Vec<u8>, std::fs::Metadata), ReadError> {
     let mut opts = std::fs::OpenOptions::new();
     opts.read(true);
     #[cfg(unix)]
@@ -430,6 +452,9 @@ fn read_regular_with_meta(path: &Path) -> Result<(Vec<u8>, std::fs::Metadata), R
     if let Some(kind) = special_kind(meta.file_type()) {
         return Err(ReadError::NotRegular(kind));
     }
+    if meta.len() > limit {
+        return Ok((Vec::new(), meta));
+    }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     file.read_to_end(&mut bytes).map_err(ReadError::Io)?;
     Ok((bytes, meta))
@@ -437,8 +462,8 @@ fn read_regular_with_meta(path: &Path) -> Result<(Vec<u8>, std::fs::Metadata), R
 
 /// Read a file found by [`collect`], shown as `name`; a file gone since it was found, or
 /// no longer a regular file, is a problem that names it.
-fn read_file(path: &Path, name: &str) -> Result<(Vec<u8>, std::fs::Metadata), String> {
-    read_regular_with_meta(path).map_err(|e| match e {
+fn read_file(path: &Path, name: &str, limit: u64) -> Result<(Vec<u8>, std::fs::Metadata), String> {
+    read_regular_with_meta(path, limit).map_err(|e| match e {
         ReadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
             format!("cannot read {name}: it vanished during the run ({e})")
         }
@@ -605,6 +630,41 @@ enum FileNote {
     Read(FileId, Stamp),
 }
 
+/// The report for a file of `size` bytes over the linter's size limit: the diagnostic
+/// [`Linter::lint_bytes`] gives (`io/too-large`), made without the bytes (a test keeps
+/// the two equal).
+fn too_large(linter: &Linter, size: u64) -> Cached {
+    let mut diagnostics = Vec::new();
+    let rule = linter
+        .rules()
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.id() == "io/too-large");
+    if let Some((_, rule)) = rule.filter(|&(i, _)| linter.is_enabled(i)) {
+        diagnostics.push(monolint::Diagnostic {
+            rule: rule.id().to_string(),
+            severity: rule.severity,
+            message: format!(
+                "file of {size} bytes is over the {}-byte limit: not linted (raise `max_file_size` in monolint.yaml to lint it)",
+                linter.max_bytes()
+            ),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+            offset: 0,
+            length: 0,
+            text: String::new(),
+            compound: None,
+            help: rule.help(None),
+        });
+    }
+    Cached {
+        linted: false,
+        diagnostics,
+    }
+}
+
 /// Tell the cache what one file's outcome taught it.
 fn remember(
     updates: &mut Updates,
@@ -632,6 +692,8 @@ struct Run<'a> {
     linter: &'a Linter,
     cache: Option<&'a Loaded>,
     stdin: Vec<u8>,
+    /// How many bytes standard input held (only the first `max_bytes + 1` are kept).
+    stdin_size: u64,
     want_text: bool,
     /// How long a file must have been left alone for its state to be recorded
     /// ([`cache::SETTLE`]).
@@ -642,6 +704,16 @@ struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
+    /// What linting a file of `size` bytes over the size limit gives, without its bytes.
+    fn too_large(&self, size: u64) -> Outcome<'a> {
+        Outcome {
+            result: Ok(Found::Fresh(too_large(self.linter, size))),
+            text: Arc::default(),
+            key: None,
+            file: FileNote::Nothing,
+        }
+    }
+
     fn lint(&self, name: &str, path: Option<&Path>) -> Outcome<'a> {
         let format = monolint::document::Format::from_path(name);
         // A file in the state the cache recorded is not read: its result is served from
@@ -668,11 +740,19 @@ impl<'a> Run<'a> {
         let read;
         let mut file = FileNote::Nothing;
         let bytes: &[u8] = match path {
+            None if self.stdin_size > self.linter.max_bytes() as u64 => {
+                return self.too_large(self.stdin_size);
+            }
             None => &self.stdin,
             Some(p) => {
                 let opened = std::time::SystemTime::now();
                 self.reads.fetch_add(1, Ordering::Relaxed);
-                match read_file(p, name) {
+                let limit = self.linter.max_bytes() as u64;
+                match read_file(p, name, limit) {
+                    Ok((_, meta)) if meta.len() > limit => {
+                        // refused unread: a 100 MB file costs no 100 MB of memory
+                        return self.too_large(meta.len());
+                    }
                     Ok((b, meta)) => {
                         if self.cache.is_some() {
                             if let Some((id, stamp)) = cache::stat(&meta, format) {
@@ -753,10 +833,16 @@ pub fn run(args: &CheckArgs) -> u8 {
     let jobs = collect(&paths, &setup, &mut remarks, stdin_name);
     let mut problems = std::mem::take(&mut remarks.problems);
     let mut stdin = Vec::new();
+    let mut stdin_size = 0;
     let mut unread = None;
     if let Some(i) = jobs.stdin {
         // standard input is read before linting starts; named twice, it is linted once
-        if let Err(e) = std::io::stdin().read_to_end(&mut stdin) {
+        if let Err(e) = read_bounded(
+            &mut std::io::stdin(),
+            &mut stdin,
+            &mut stdin_size,
+            setup.linter.max_bytes() as u64,
+        ) {
             problems.push(said("-", format!("cannot read standard input: {e}")));
             unread = Some(i);
         }
@@ -793,6 +879,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         linter: &setup.linter,
         cache: loaded,
         stdin,
+        stdin_size,
         want_text: whole_run || (args.format == Format::Human && std::io::stdout().is_terminal()),
         settle: cache::SETTLE,
         reads: AtomicUsize::new(0),
@@ -961,6 +1048,7 @@ mod tests {
             linter,
             cache: Some(&cache.loaded),
             stdin: Vec::new(),
+            stdin_size: 0,
             want_text: false,
             settle,
             reads: AtomicUsize::new(0),
@@ -1097,5 +1185,47 @@ mod tests {
         let (cached, reads, third) = lint_once(&cache_dir, &linter, &page, cache::SETTLE);
         assert_eq!((cached, reads), (true, 1), "still read while it is recent");
         assert_eq!(third, second);
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_unread_with_the_diagnostic_the_library_gives() {
+        let mut linter = Linter::with_defaults().expect("default pack");
+        linter.set_max_bytes(100);
+        for size in [101usize, 4096] {
+            let bytes = vec![b'a'; size];
+            let want = linter.lint_bytes("big.md", &bytes);
+            let got = too_large(&linter, size as u64);
+            assert_eq!(got.diagnostics, want.diagnostics);
+            assert_eq!(got.linted, want.linted);
+            assert_eq!(got.diagnostics.len(), 1);
+        }
+        // a stream is kept only up to the limit, and counted to its end
+        let (mut kept, mut size) = (Vec::new(), 0);
+        let mut input = &vec![b'x'; 5000][..];
+        read_bounded(&mut input, &mut kept, &mut size, 100).expect("read");
+        assert_eq!((kept.len(), size), (101, 5000));
+        let (mut kept, mut size) = (Vec::new(), 0);
+        read_bounded(&mut &b"short"[..], &mut kept, &mut size, 100).expect("read");
+        assert_eq!((&kept[..], size), (&b"short"[..], 5));
+
+        // through a run: the file is not read
+        let dir = tempfile::tempdir().expect("temp dir");
+        let page = dir.path().join("big.md");
+        std::fs::write(&page, vec![b'a'; 4096]).expect("write");
+        let run = Run {
+            linter: &linter,
+            cache: None,
+            stdin: Vec::new(),
+            stdin_size: 0,
+            want_text: false,
+            settle: cache::SETTLE,
+            reads: AtomicUsize::new(0),
+            linted: AtomicUsize::new(0),
+        };
+        let outcome = run.lint("big.md", Some(&page));
+        let Ok(Found::Fresh(got)) = outcome.result else {
+            panic!("not linted fresh")
+        };
+        assert_eq!(got, too_large(&linter, 4096));
     }
 }
