@@ -131,6 +131,10 @@ fn threads_do_not_change_the_report() {
 #[test]
 fn cached_runs_report_what_an_uncached_run_reports() {
     let dir = corpus();
+    // pages written less than two seconds before a run are read on every run until they
+    // settle, and their state recorded when they have: let them settle, so the cold run
+    // records everything and the warm run has nothing to add
+    std::thread::sleep(std::time::Duration::from_millis(2200));
     let base = plain(dir.path());
     let cache = dir.path().join("cache");
     let cache_arg = cache.to_str().expect("utf-8 path");
@@ -675,4 +679,118 @@ fn file_order_and_thread_count_do_not_change_the_report() {
             "round {round}, --threads {threads}: paths given in another order changed the report"
         );
     }
+}
+
+/// Set a file's modification time.
+fn set_mtime(path: &Path, when: std::time::SystemTime) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .expect("open")
+        .set_modified(when)
+        .expect("set mtime");
+}
+
+fn mtime(path: &Path) -> std::time::SystemTime {
+    std::fs::metadata(path)
+        .expect("metadata")
+        .modified()
+        .expect("mtime")
+}
+
+/// The bytes of a file with the digit at `at` (the start of a dose figure) changed.
+fn with_digit_changed(path: &Path, at: usize) -> Vec<u8> {
+    let mut bytes = std::fs::read(path).expect("read");
+    assert!(bytes[at].is_ascii_digit(), "a digit at {at}");
+    bytes[at] = if bytes[at] == b'9' {
+        b'1'
+    } else {
+        bytes[at] + 1
+    };
+    bytes
+}
+
+/// Edit a file in place without changing its size or modification time (as a careless
+/// script, or an editor saving twice in one clock tick, would leave it).
+fn edit_keeping_size_and_mtime(path: &Path, at: usize) {
+    let was = mtime(path);
+    let bytes = with_digit_changed(path, at);
+    std::fs::write(path, &bytes).expect("write");
+    set_mtime(path, was);
+}
+
+#[test]
+fn a_cache_that_skips_unchanged_files_notices_every_change() {
+    // The cache serves a file whose state (inode, size, modification and status-change
+    // times) it recorded without reading it, once the file has been left alone for two
+    // seconds; give the corpus that long, so the warm runs below really skip the reads.
+    let dir = corpus();
+    let d = dir.path();
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    let same = |what: &str, extra: &[&str]| -> String {
+        let mut cached = vec!["check", "--cache-dir", "cache"];
+        let mut fresh = vec!["check", "--no-cache"];
+        for a in [&mut cached, &mut fresh] {
+            a.extend_from_slice(extra);
+            a.push("site");
+        }
+        let (code_a, a, _) = monolint(d, &cached, None);
+        let (code_b, b, _) = monolint(d, &fresh, None);
+        assert_eq!((code_a, &a), (code_b, &b), "{what}: {extra:?}");
+        a
+    };
+    let every_mode = |what: &str| -> String {
+        let json = same(what, &["--format", "json"]);
+        for extra in [
+            &["--format", "json", "--threads", "3"][..],
+            &["--format", "human", "--threads", "1"],
+            &["--format", "sarif", "--shard", "2/3"],
+        ] {
+            same(what, extra);
+        }
+        json
+    };
+    let base = plain(d);
+    assert_eq!(every_mode("cold"), base);
+    assert_eq!(every_mode("warm"), base);
+
+    // pages with a dose figure, and where it starts
+    let mut pages: Vec<(PathBuf, usize)> = Vec::new();
+    let v: Value = serde_json::from_str(&base).expect("json");
+    for diag in v["diagnostics"].as_array().expect("array") {
+        let path = d.join(diag["path"].as_str().expect("path"));
+        let text = diag["text"].as_str().expect("text");
+        if diag["rule"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("dose/"))
+            && text.starts_with(|c: char| c.is_ascii_digit())
+            && !pages.iter().any(|(p, _)| *p == path)
+        {
+            pages.push((path, diag["offset"].as_u64().expect("offset") as usize));
+        }
+    }
+    assert!(pages.len() >= 4, "{pages:?}");
+    // an edit that keeps the size and the modification time
+    edit_keeping_size_and_mtime(&pages[0].0, pages[0].1);
+    let edited = every_mode("edited in place, same size and mtime");
+    assert_ne!(edited, base, "the edit changes the report");
+    // the same, once that edit has settled and been recorded, then again
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    assert_eq!(every_mode("settled edit"), edited);
+    edit_keeping_size_and_mtime(&pages[0].0, pages[0].1);
+    let again = every_mode("edited again");
+    assert_ne!(again, edited);
+    // replaced by another file of the same size and modification time (a new inode)
+    let other = d.join("replacement.tmp");
+    let (page, at) = &pages[1];
+    std::fs::write(&other, with_digit_changed(page, *at)).expect("write");
+    set_mtime(&other, mtime(page));
+    std::fs::rename(&other, page).expect("rename");
+    let replaced = every_mode("replaced by rename");
+    assert_ne!(replaced, again);
+    // touched only (same bytes), and removed
+    set_mtime(&pages[2].0, std::time::SystemTime::now());
+    assert_eq!(every_mode("touched"), replaced);
+    std::fs::remove_file(&pages[3].0).expect("remove");
+    assert_ne!(every_mode("removed"), replaced);
 }

@@ -1,56 +1,85 @@
 //! The result cache: what linting a file's bytes produced, keyed by those bytes, the file
-//! format, and everything else the result depends on.
+//! format, and everything else the result depends on; and, so that an unchanged file need
+//! not even be read, which bytes each file held when it was last read.
 //!
 //! One cache file per *pack fingerprint*: a hash of the monolint version and executable,
 //! every loaded rule pack and registry (name and full text, in order), and each rule's
 //! effective severity and on/off state after configuration. A changed rule, compound,
 //! severity override or `disable` gives a different fingerprint, so an old result can
-//! never be served for a new pack. Inside the file, entries are keyed by an XXH3-128 hash
-//! of the file's bytes plus its format (Markdown or plain text, from the extension).
+//! never be served for a new pack. Inside the file, results are keyed by an XXH3-128 hash
+//! of the file's bytes plus its format (Markdown, HTML or plain text, from the extension).
 //!
-//! The file is read once at the start of a run and written once at the end, to a
-//! temporary file in the same folder that is then renamed over the old one, so a killed
-//! run leaves either the old cache or the new one, never half of one. A file that does not
-//! start with the right header, was written for another fingerprint, or whose checksum
-//! does not match its contents is ignored whole (and replaced at the end of the run).
-//! A run killed while writing leaves its temporary file (`.monolint-cache-*.tmp`) behind;
-//! a later run that writes the cache removes such files once they are older than
-//! [`STALE_TEMP`], so a writer still at work is never disturbed.
+//! **Stat entries** (Unix only) map a file's identity and state (device, inode, format;
+//! size, modification and status-change times to the nanosecond) to the content key of
+//! the bytes read. A later run that finds a file in exactly that state serves its result
+//! without opening it. Any write to a file moves its status-change time (`ctime`), which no
+//! program can set back, and a file replaced by another gets a new inode or a new `ctime`.
+//! What remains is the "racy" case git knows: a file changed again within the same clock
+//! tick as the state that was recorded keeps its times. So a state is recorded only once it
+//! has *settled*: its `mtime` and `ctime` are more than [`SETTLE`] older than the moment
+//! the file was opened (taken before its metadata, itself taken before its bytes). A file
+//! written in the last two seconds is therefore read and hashed on every run until it has
+//! been left alone for that long. This trusts the file system's clock to agree with this
+//! machine's within [`SETTLE`] (a network file system's server clock far behind this
+//! machine's would defeat it; `--no-cache` or a fresh `--cache-dir` are the way out).
+//!
+//! The file is read once at the start of a run (one read, no per-entry allocation: strings
+//! and entries stay slices of that buffer) and written once at the end, to a temporary
+//! file in the same folder that is then renamed over the old one, so a killed run leaves
+//! either the old cache or the new one, never half of one. A file that does not start with
+//! the right header, was written for another fingerprint, or whose checksum does not match
+//! its contents, or any entry of which does not decode, is ignored whole (and replaced at
+//! the end of the run). A run killed while writing leaves its temporary file
+//! (`.monolint-cache-*.tmp`) behind; a later run that writes the cache removes such files
+//! once they are older than [`STALE_TEMP`], so a writer still at work is never disturbed.
 //!
 //! Diagnostics are stored compactly: every string (rule ids, messages, help, finding
-//! text) once in a string table, each diagnostic as a few variable-length integers.
+//! text) once in a string table, each diagnostic as a few variable-length integers. For
+//! JSON output each string is escaped once per run, and a cached file's findings are
+//! written straight from the entry, with no `Diagnostic` built.
 
+use monolint::document::Format;
 use monolint::{Diagnostic, Linter, Severity};
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64, Xxh3};
 
 const MAGIC: &[u8; 8] = b"MLCACHE\0";
 /// Bump when the layout below changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// Entries not seen in a run are kept while the cache holds fewer than this many (or
 /// four times what the run saw), so several sites or shards can share one folder.
 const KEEP_UNSEEN: usize = 50_000;
 
 /// A temporary cache file this old was left by a run that was killed while writing it.
-const STALE_TEMP: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+const STALE_TEMP: Duration = Duration::from_secs(10 * 60);
 const TEMP_PREFIX: &str = ".monolint-cache-";
 const TEMP_SUFFIX: &str = ".tmp";
+
+/// How long a file must have been left alone (both its modification and status-change
+/// times this much older than the moment it was opened) before its state is recorded and
+/// later trusted without reading it. More than a coarse file system timestamp's tick (one
+/// second on some file systems, plus the kernel's coarse clock lagging by a few
+/// milliseconds), with room for a little clock skew.
+pub const SETTLE: Duration = Duration::from_secs(2);
 
 /// A file's cache key.
 pub type Key = u128;
 
-/// The key of a file's bytes read as `markdown` or not.
+fn format_tag(format: Format) -> u8 {
+    match format {
+        Format::Markdown => 1,
+        Format::Html => 2,
+        Format::Text => 0,
+    }
+}
+
 /// The cache key of a file: its bytes and the format they are read as (the same bytes
 /// as Markdown, HTML and plain text give different findings).
-pub fn key(bytes: &[u8], format: monolint::document::Format) -> Key {
-    let tag: u128 = match format {
-        monolint::document::Format::Markdown => 1,
-        monolint::document::Format::Html => 2,
-        monolint::document::Format::Text => 0,
-    };
-    xxh3_128(bytes) ^ tag
+pub fn key(bytes: &[u8], format: Format) -> Key {
+    xxh3_128(bytes) ^ u128::from(format_tag(format))
 }
 
 /// The fingerprint of everything besides the file that results depend on.
@@ -71,7 +100,7 @@ pub fn fingerprint(linter: &Linter) -> u128 {
         let mtime = meta
             .modified()
             .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos());
         field(&mtime.to_le_bytes());
     }
@@ -95,106 +124,418 @@ pub struct Cached {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-#[derive(Debug)]
-pub struct Cache {
-    path: PathBuf,
-    fingerprint: u128,
-    strings: Vec<String>,
-    ids: HashMap<String, u32>,
-    /// Encoded entries: `linted`, count, then the diagnostics.
-    entries: HashMap<Key, Box<[u8]>>,
-    seen: HashSet<Key>,
-    dirty: bool,
+/// Which file, read as which format: device and inode (a hard link is the same file),
+/// and the format its name gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId {
+    dev: u64,
+    ino: u64,
+    format: u8,
 }
 
-impl Cache {
-    /// Open the cache for `fingerprint` in `dir`; a missing, foreign or corrupt file gives
-    /// an empty cache.
-    pub fn open(dir: &Path, fingerprint: u128) -> Cache {
-        let path = dir.join(format!("{fingerprint:032x}.cache"));
-        let mut cache = Cache {
-            path,
-            fingerprint,
-            strings: Vec::new(),
-            ids: HashMap::new(),
-            entries: HashMap::new(),
-            seen: HashSet::new(),
-            dirty: false,
+/// The state of a file as its metadata tells it: size, and modification and
+/// status-change times in nanoseconds since the epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    size: u64,
+    mtime: i128,
+    ctime: i128,
+}
+
+/// A regular file's identity and state, from metadata taken before its bytes are read
+/// (`None` where the platform has no inodes and status-change times).
+#[cfg(unix)]
+pub fn stat(meta: &std::fs::Metadata, format: Format) -> Option<(FileId, Stamp)> {
+    use std::os::unix::fs::MetadataExt;
+    if !meta.is_file() {
+        return None;
+    }
+    let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
+    Some((
+        FileId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            format: format_tag(format),
+        },
+        Stamp {
+            size: meta.len(),
+            mtime: ns(meta.mtime(), meta.mtime_nsec()),
+            ctime: ns(meta.ctime(), meta.ctime_nsec()),
+        },
+    ))
+}
+
+#[cfg(not(unix))]
+pub fn stat(_meta: &std::fs::Metadata, _format: Format) -> Option<(FileId, Stamp)> {
+    None
+}
+
+impl Stamp {
+    /// Whether the file had been left alone for `settle` ([`SETTLE`]) when it was opened
+    /// at `opened` (a time taken before its metadata): only then can a later run trust
+    /// this state to mean these bytes. A change after `opened` gives a status-change time
+    /// of at least `opened` less a coarse clock's lag, which cannot equal a time
+    /// [`SETTLE`] before it.
+    pub fn settled(&self, opened: SystemTime, settle: Duration) -> bool {
+        let Ok(now) = opened.duration_since(UNIX_EPOCH) else {
+            return false;
         };
-        match std::fs::metadata(&cache.path) {
-            Ok(m) if m.is_file() => {
-                if let Ok(bytes) = std::fs::read(&cache.path) {
-                    if cache.load(&bytes).is_none() {
-                        // not trusted: start over, and overwrite it at the end
-                        cache.strings.clear();
-                        cache.ids.clear();
-                        cache.entries.clear();
-                        cache.dirty = true;
-                    }
-                }
-            }
-            // something else where the cache belongs (a FIFO would block a read) is never
-            // read, and is replaced at the end of the run
-            Ok(_) => cache.dirty = true,
-            Err(_) => {}
+        let limit = i128::try_from(now.as_nanos()).unwrap_or(i128::MAX)
+            - i128::try_from(settle.as_nanos()).unwrap_or(i128::MAX);
+        self.mtime.max(self.ctime) < limit
+    }
+}
+
+/// One diagnostic of an entry, undecoded: string ids (compound and help: 0 for none,
+/// else id + 1) and numbers.
+struct Raw {
+    severity: Severity,
+    rule: usize,
+    message: usize,
+    text: usize,
+    compound: usize,
+    help: usize,
+    /// line, column, end line, end column, offset, length
+    nums: [usize; 6],
+}
+
+/// Walk an encoded entry, checking every string id against a table of `n_strings`;
+/// `None` if it does not decode. The one decoder: what [`Loaded`] checks at load is what
+/// it later decodes, so a loaded entry always decodes.
+fn walk(body: &[u8], n_strings: usize, mut each: impl FnMut(&Raw)) -> Option<bool> {
+    let mut r = Reader(body);
+    let linted = match r.take(1)?[0] {
+        0 => false,
+        1 => true,
+        _ => return None,
+    };
+    let n = r.var()?;
+    let id = |r: &mut Reader<'_>, optional: bool| -> Option<usize> {
+        let i = usize::try_from(r.var()?).ok()?;
+        (i < n_strings + usize::from(optional)).then_some(i)
+    };
+    for _ in 0..n {
+        let severity = match r.take(1)?[0] {
+            x if x == Severity::Info as u8 => Severity::Info,
+            x if x == Severity::Warning as u8 => Severity::Warning,
+            x if x == Severity::Error as u8 => Severity::Error,
+            _ => return None,
+        };
+        let rule = id(&mut r, false)?;
+        let message = id(&mut r, false)?;
+        let text = id(&mut r, false)?;
+        let compound = id(&mut r, true)?;
+        let help = id(&mut r, true)?;
+        let mut nums = [0usize; 6];
+        for n in &mut nums {
+            *n = usize::try_from(r.var()?).ok()?;
         }
-        cache
+        each(&Raw {
+            severity,
+            rule,
+            message,
+            text,
+            compound,
+            help,
+            nums,
+        });
+    }
+    r.0.is_empty().then_some(linted)
+}
+
+/// The cache as it was on disk when the run started: read-only during the run, shared by
+/// the linting threads without a lock.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The cache file's bytes; entries are ranges of it.
+    buf: Vec<u8>,
+    /// Every string of the table, one after the other, and where each ends.
+    text: String,
+    ends: Vec<usize>,
+    /// The same strings as JSON string literals (only when the run writes JSON).
+    json: Vec<u8>,
+    json_ends: Vec<usize>,
+    entries: HashMap<Key, (usize, usize)>,
+    stats: HashMap<FileId, (Stamp, Key)>,
+}
+
+impl Loaded {
+    fn n_strings(&self) -> usize {
+        self.ends.len()
     }
 
-    fn load(&mut self, bytes: &[u8]) -> Option<()> {
-        let mut r = Reader(bytes);
+    fn str(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text.get(start..self.ends[i]).unwrap_or_default()
+    }
+
+    fn json_str(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.json_ends[i - 1] };
+        self.json.get(start..self.json_ends[i]).unwrap_or_default()
+    }
+
+    /// The cached entry for `key`.
+    pub fn entry(&self, key: Key) -> Option<Entry<'_>> {
+        let &(start, end) = self.entries.get(&key)?;
+        Some(Entry {
+            body: self.buf.get(start..end)?,
+        })
+    }
+
+    /// The content key recorded for a file in exactly this state, if any.
+    pub fn by_stat(&self, id: FileId, stamp: Stamp) -> Option<Key> {
+        self.stats
+            .get(&id)
+            .filter(|(s, _)| *s == stamp)
+            .map(|&(_, k)| k)
+    }
+
+    /// An entry's findings as diagnostics.
+    pub fn decode(&self, entry: Entry<'_>) -> Cached {
+        let mut diagnostics = Vec::new();
+        let s = |i: usize| self.str(i).to_string();
+        let opt = |i: usize| (i > 0).then(|| self.str(i - 1).to_string());
+        let linted = walk(entry.body, self.n_strings(), |r| {
+            let [line, column, end_line, end_column, offset, length] = r.nums;
+            diagnostics.push(Diagnostic {
+                rule: s(r.rule),
+                severity: r.severity,
+                message: s(r.message),
+                line,
+                column,
+                end_line,
+                end_column,
+                offset,
+                length,
+                text: s(r.text),
+                compound: opt(r.compound),
+                help: opt(r.help),
+            });
+        })
+        .unwrap_or(false);
+        Cached {
+            linted,
+            diagnostics,
+        }
+    }
+
+    /// Append an entry's findings to `out` as the JSON report's diagnostics (byte for
+    /// byte what serializing the decoded diagnostics gives), each preceded by a comma
+    /// unless `first`, and count them by severity (`counts`: infos, warnings, errors).
+    /// Needs the loaded table's JSON strings ([`Cache::open`] with `json`).
+    pub fn write_json(
+        &self,
+        out: &mut Vec<u8>,
+        path_json: &[u8],
+        entry: Entry<'_>,
+        first: &mut bool,
+        counts: &mut [usize; 3],
+    ) {
+        let mut num = itoa::Buffer::new();
+        walk(entry.body, self.n_strings(), |r| {
+            if !std::mem::replace(first, false) {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"path\":");
+            out.extend_from_slice(path_json);
+            out.extend_from_slice(b",\"rule\":");
+            out.extend_from_slice(self.json_str(r.rule));
+            out.extend_from_slice(b",\"severity\":\"");
+            out.extend_from_slice(r.severity.as_str().as_bytes());
+            out.extend_from_slice(b"\",\"message\":");
+            out.extend_from_slice(self.json_str(r.message));
+            for (name, n) in [
+                &b",\"line\":"[..],
+                b",\"column\":",
+                b",\"end_line\":",
+                b",\"end_column\":",
+                b",\"offset\":",
+                b",\"length\":",
+            ]
+            .into_iter()
+            .zip(r.nums)
+            {
+                out.extend_from_slice(name);
+                out.extend_from_slice(num.format(n).as_bytes());
+            }
+            out.extend_from_slice(b",\"text\":");
+            out.extend_from_slice(self.json_str(r.text));
+            for (name, i) in [
+                (&b",\"compound\":"[..], r.compound),
+                (b",\"help\":", r.help),
+            ] {
+                out.extend_from_slice(name);
+                if i == 0 {
+                    out.extend_from_slice(b"null");
+                } else {
+                    out.extend_from_slice(self.json_str(i - 1));
+                }
+            }
+            out.push(b'}');
+            counts[r.severity as usize] += 1;
+        });
+    }
+
+    fn load(bytes: Vec<u8>, fingerprint: u128, json: bool) -> Option<Loaded> {
+        let mut r = Reader(&bytes);
         if r.take(8)? != MAGIC {
             return None;
         }
-        if r.u32()? != FORMAT || r.u128()? != self.fingerprint {
+        if r.u32()? != FORMAT || r.u128()? != fingerprint {
             return None;
         }
         let sum = r.u64()?;
         if xxh3_64(r.0) != sum {
             return None;
         }
-        let n_strings = r.var()?;
+        let at = |r: &Reader<'_>| bytes.len() - r.0.len();
+        let n_strings = usize::try_from(r.var()?).ok()?;
+        let mut text = String::new();
+        let mut ends = Vec::with_capacity(n_strings.min(bytes.len()));
         for _ in 0..n_strings {
-            let len = r.var()? as usize;
-            let s = std::str::from_utf8(r.take(len)?).ok()?.to_string();
-            self.ids.insert(s.clone(), self.strings.len() as u32);
-            self.strings.push(s);
+            let len = usize::try_from(r.var()?).ok()?;
+            text.push_str(std::str::from_utf8(r.take(len)?).ok()?);
+            ends.push(text.len());
         }
-        let n_entries = r.var()?;
+        let n_entries = usize::try_from(r.var()?).ok()?;
+        let mut entries = HashMap::with_capacity(n_entries.min(bytes.len() / 17));
         for _ in 0..n_entries {
             let key = r.u128()?;
-            let len = r.var()? as usize;
+            let len = usize::try_from(r.var()?).ok()?;
+            let start = at(&r);
             let body = r.take(len)?;
             // every entry must decode against this string table, or none is trusted
-            self.decode(body)?;
-            self.entries.insert(key, body.into());
+            walk(body, n_strings, |_| {})?;
+            entries.insert(key, (start, start + len));
+        }
+        let n_stats = usize::try_from(r.var()?).ok()?;
+        let mut stats = HashMap::with_capacity(n_stats.min(bytes.len() / 73));
+        for _ in 0..n_stats {
+            let id = FileId {
+                dev: r.u64()?,
+                ino: r.u64()?,
+                format: r.take(1)?[0],
+            };
+            let stamp = Stamp {
+                size: r.u64()?,
+                mtime: r.i128()?,
+                ctime: r.i128()?,
+            };
+            let key = r.u128()?;
+            entries.get(&key)?;
+            stats.insert(id, (stamp, key));
         }
         if !r.0.is_empty() {
             return None;
         }
-        Some(())
-    }
-
-    /// The cached result for `key`, if any.
-    pub fn get(&mut self, key: Key) -> Option<Cached> {
-        let hit = self.entries.get(&key).and_then(|b| self.decode(b));
-        if hit.is_some() {
-            self.seen.insert(key);
+        let mut loaded = Loaded {
+            buf: Vec::new(),
+            text,
+            ends,
+            json: Vec::new(),
+            json_ends: Vec::new(),
+            entries,
+            stats,
+        };
+        if json {
+            loaded
+                .json
+                .reserve(loaded.text.len() + loaded.text.len() / 8);
+            loaded.json_ends.reserve(n_strings);
+            for i in 0..n_strings {
+                let start = if i == 0 { 0 } else { loaded.ends[i - 1] };
+                let s = loaded.text.get(start..loaded.ends[i])?;
+                serde_json::to_writer(&mut loaded.json, s).ok()?;
+                loaded.json_ends.push(loaded.json.len());
+            }
         }
-        hit
+        loaded.buf = bytes;
+        Some(loaded)
+    }
+}
+
+/// One cached file's result, as stored.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry<'a> {
+    body: &'a [u8],
+}
+
+impl Entry<'_> {
+    /// Whether the file was linted (not refused as binary or too large).
+    pub fn linted(&self) -> bool {
+        self.body.first() == Some(&1)
     }
 
-    pub fn put(&mut self, key: Key, value: &Cached) {
+    /// Whether it has no findings.
+    pub fn is_empty(&self) -> bool {
+        self.body.get(1) == Some(&0)
+    }
+}
+
+/// What a run adds to the cache: made by the one thread that reports, in path order.
+#[derive(Debug, Default)]
+pub struct Updates {
+    /// Strings new in this run; their ids follow the loaded table's.
+    strings: Vec<String>,
+    /// Every string's id, loaded ones included (filled on the first new entry).
+    ids: HashMap<String, u32>,
+    entries: HashMap<Key, Box<[u8]>>,
+    stats: HashMap<FileId, (Stamp, Key)>,
+    seen: HashSet<Key>,
+    seen_files: HashSet<FileId>,
+    dirty: bool,
+}
+
+impl Updates {
+    /// A loaded entry was used.
+    pub fn hit(&mut self, key: Key) {
+        self.seen.insert(key);
+    }
+
+    /// A file's state was found as recorded.
+    pub fn hit_file(&mut self, id: FileId) {
+        self.seen_files.insert(id);
+    }
+
+    /// Record that the file `id`, in state `stamp` (settled: see [`Stamp::settled`]),
+    /// held the bytes `key` stands for.
+    pub fn record(&mut self, loaded: &Loaded, id: FileId, stamp: Stamp, key: Key) {
+        self.seen_files.insert(id);
+        if loaded.stats.get(&id) != Some(&(stamp, key)) {
+            self.stats.insert(id, (stamp, key));
+            self.dirty = true;
+        }
+    }
+
+    fn intern(&mut self, loaded: &Loaded, s: &str) -> u32 {
+        if self.ids.is_empty() {
+            self.ids.reserve(loaded.n_strings());
+            for i in 0..loaded.n_strings() {
+                self.ids.insert(loaded.str(i).to_string(), i as u32);
+            }
+        }
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let i = (loaded.n_strings() + self.strings.len()) as u32;
+        self.strings.push(s.to_string());
+        self.ids.insert(s.to_string(), i);
+        i
+    }
+
+    pub fn put(&mut self, loaded: &Loaded, key: Key, value: &Cached) {
         let mut b = Vec::new();
         b.push(u8::from(value.linted));
         var(&mut b, value.diagnostics.len() as u64);
         for d in &value.diagnostics {
-            let s = |c: &mut Self, s: &str| c.intern(s);
-            let rule = s(self, &d.rule);
-            let message = s(self, &d.message);
-            let text = s(self, &d.text);
-            let compound = d.compound.as_deref().map_or(0, |c| s(self, c) + 1);
-            let help = d.help.as_deref().map_or(0, |h| s(self, h) + 1);
+            let rule = self.intern(loaded, &d.rule);
+            let message = self.intern(loaded, &d.message);
+            let text = self.intern(loaded, &d.text);
+            let compound = d
+                .compound
+                .as_deref()
+                .map_or(0, |c| self.intern(loaded, c) + 1);
+            let help = d.help.as_deref().map_or(0, |h| self.intern(loaded, h) + 1);
             b.push(d.severity as u8);
             for n in [rule, message, text, compound, help] {
                 var(&mut b, u64::from(n));
@@ -214,100 +555,126 @@ impl Cache {
         self.seen.insert(key);
         self.dirty = true;
     }
+}
 
-    fn intern(&mut self, s: &str) -> u32 {
-        if let Some(&i) = self.ids.get(s) {
-            return i;
+#[derive(Debug)]
+pub struct Cache {
+    path: PathBuf,
+    fingerprint: u128,
+    pub loaded: Loaded,
+    pub updates: Updates,
+}
+
+impl Cache {
+    /// Open the cache for `fingerprint` in `dir`; a missing, foreign or corrupt file gives
+    /// an empty cache. `json`: the run writes JSON, so escape the strings once.
+    pub fn open(dir: &Path, fingerprint: u128, json: bool) -> Cache {
+        let path = dir.join(format!("{fingerprint:032x}.cache"));
+        let mut cache = Cache {
+            path,
+            fingerprint,
+            loaded: Loaded::default(),
+            updates: Updates::default(),
+        };
+        match std::fs::metadata(&cache.path) {
+            Ok(m) if m.is_file() => {
+                if let Ok(bytes) = std::fs::read(&cache.path) {
+                    match Loaded::load(bytes, fingerprint, json) {
+                        Some(l) => cache.loaded = l,
+                        // not trusted: start over, and overwrite it at the end
+                        None => cache.updates.dirty = true,
+                    }
+                }
+            }
+            // something else where the cache belongs (a FIFO would block a read) is never
+            // read, and is replaced at the end of the run
+            Ok(_) => cache.updates.dirty = true,
+            Err(_) => {}
         }
-        let i = self.strings.len() as u32;
-        self.strings.push(s.to_string());
-        self.ids.insert(s.to_string(), i);
-        i
+        cache
     }
 
-    fn decode(&self, body: &[u8]) -> Option<Cached> {
-        let mut r = Reader(body);
-        let linted = match r.take(1)?[0] {
-            0 => false,
-            1 => true,
-            _ => return None,
-        };
-        let n = r.var()?;
-        let mut diagnostics = Vec::with_capacity(n.min(1024) as usize);
-        let string = |i: u64| self.strings.get(usize::try_from(i).ok()?).cloned();
-        for _ in 0..n {
-            let severity = match r.take(1)?[0] {
-                x if x == Severity::Info as u8 => Severity::Info,
-                x if x == Severity::Warning as u8 => Severity::Warning,
-                x if x == Severity::Error as u8 => Severity::Error,
-                _ => return None,
-            };
-            let rule = string(r.var()?)?;
-            let message = string(r.var()?)?;
-            let text = string(r.var()?)?;
-            let compound = match r.var()? {
-                0 => None,
-                i => Some(string(i - 1)?),
-            };
-            let help = match r.var()? {
-                0 => None,
-                i => Some(string(i - 1)?),
-            };
-            let mut nums = [0usize; 6];
-            for n in &mut nums {
-                *n = usize::try_from(r.var()?).ok()?;
-            }
-            let [line, column, end_line, end_column, offset, length] = nums;
-            diagnostics.push(Diagnostic {
-                rule,
-                severity,
-                message,
-                line,
-                column,
-                end_line,
-                end_column,
-                offset,
-                length,
-                text,
-                compound,
-                help,
-            });
+    /// The cached result for `key`, if any (and note that it was used).
+    #[cfg(test)]
+    pub fn get(&mut self, key: Key) -> Option<Cached> {
+        let hit = self.loaded.entry(key).map(|e| self.loaded.decode(e));
+        if hit.is_some() {
+            self.updates.hit(key);
         }
-        r.0.is_empty().then_some(Cached {
-            linted,
-            diagnostics,
-        })
+        hit
+    }
+
+    #[cfg(test)]
+    pub fn put(&mut self, key: Key, value: &Cached) {
+        self.updates.put(&self.loaded, key, value);
     }
 
     /// Write the cache back if anything changed: to a temporary file beside it, renamed
     /// over it.
-    pub fn save(mut self) -> std::io::Result<()> {
-        let keep_unseen = self.entries.len() <= KEEP_UNSEEN.max(4 * self.seen.len());
+    pub fn save(self) -> std::io::Result<()> {
+        let Cache {
+            path,
+            fingerprint,
+            loaded,
+            mut updates,
+        } = self;
+        let total = loaded.entries.len() + updates.entries.len();
+        let keep_unseen = total <= KEEP_UNSEEN.max(4 * updates.seen.len());
         if !keep_unseen {
-            let seen = std::mem::take(&mut self.seen);
-            self.entries.retain(|k, _| seen.contains(k));
-            self.dirty = true;
+            updates.dirty = true;
         }
-        if !self.dirty {
+        if !updates.dirty {
             return Ok(());
         }
+        let seen = &updates.seen;
+        let mut entries: Vec<(Key, &[u8])> = loaded
+            .entries
+            .iter()
+            .filter(|(k, _)| (keep_unseen || seen.contains(k)) && !updates.entries.contains_key(k))
+            .filter_map(|(&k, &(a, b))| Some((k, loaded.buf.get(a..b)?)))
+            .chain(updates.entries.iter().map(|(&k, b)| (k, &b[..])))
+            .collect();
+        entries.sort_unstable_by_key(|&(k, _)| k);
+        let kept: HashSet<Key> = entries.iter().map(|&(k, _)| k).collect();
+        let mut stats: Vec<(FileId, Stamp, Key)> = loaded
+            .stats
+            .iter()
+            .filter(|(id, _)| {
+                (keep_unseen || updates.seen_files.contains(id)) && !updates.stats.contains_key(id)
+            })
+            .chain(updates.stats.iter())
+            .filter(|(_, (_, k))| kept.contains(k))
+            .map(|(&id, &(s, k))| (id, s, k))
+            .collect();
+        stats.sort_unstable_by_key(|&(id, _, _)| id);
         // only the strings the kept entries use would be tidier; the table is small
-        let mut payload = Vec::new();
-        var(&mut payload, self.strings.len() as u64);
-        for s in &self.strings {
+        let mut payload = Vec::with_capacity(loaded.buf.len() + 4096);
+        var(
+            &mut payload,
+            (loaded.n_strings() + updates.strings.len()) as u64,
+        );
+        let loaded_strings = (0..loaded.n_strings()).map(|i| loaded.str(i));
+        for s in loaded_strings.chain(updates.strings.iter().map(String::as_str)) {
             var(&mut payload, s.len() as u64);
             payload.extend_from_slice(s.as_bytes());
         }
-        var(&mut payload, self.entries.len() as u64);
-        let mut keys: Vec<&Key> = self.entries.keys().collect();
-        keys.sort_unstable();
-        for k in keys {
-            let body = &self.entries[k];
+        var(&mut payload, entries.len() as u64);
+        for (k, body) in entries {
             payload.extend_from_slice(&k.to_le_bytes());
             var(&mut payload, body.len() as u64);
             payload.extend_from_slice(body);
         }
-        let dir = self.path.parent().unwrap_or(Path::new("."));
+        var(&mut payload, stats.len() as u64);
+        for (id, s, k) in stats {
+            payload.extend_from_slice(&id.dev.to_le_bytes());
+            payload.extend_from_slice(&id.ino.to_le_bytes());
+            payload.push(id.format);
+            payload.extend_from_slice(&s.size.to_le_bytes());
+            payload.extend_from_slice(&s.mtime.to_le_bytes());
+            payload.extend_from_slice(&s.ctime.to_le_bytes());
+            payload.extend_from_slice(&k.to_le_bytes());
+        }
+        let dir = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
         remove_stale_temps(dir);
         let mut tmp = tempfile::Builder::new()
@@ -318,12 +685,12 @@ impl Cache {
             let mut w = std::io::BufWriter::new(tmp.as_file_mut());
             w.write_all(MAGIC)?;
             w.write_all(&FORMAT.to_le_bytes())?;
-            w.write_all(&self.fingerprint.to_le_bytes())?;
+            w.write_all(&fingerprint.to_le_bytes())?;
             w.write_all(&xxh3_64(&payload).to_le_bytes())?;
             w.write_all(&payload)?;
             w.flush()?;
         }
-        tmp.persist(&self.path).map_err(|e| e.error)?;
+        tmp.persist(&path).map_err(|e| e.error)?;
         Ok(())
     }
 
@@ -395,6 +762,10 @@ impl<'a> Reader<'a> {
         Some(u128::from_le_bytes(self.take(16)?.try_into().ok()?))
     }
 
+    fn i128(&mut self) -> Option<i128> {
+        Some(i128::from_le_bytes(self.take(16)?.try_into().ok()?))
+    }
+
     fn var(&mut self) -> Option<u64> {
         let mut n = 0u64;
         for shift in (0..64).step_by(7) {
@@ -436,14 +807,14 @@ mod tests {
             linted: true,
             diagnostics: vec![diag(), diag()],
         };
-        let mut c = Cache::open(dir.path(), 42);
+        let mut c = Cache::open(dir.path(), 42, false);
         assert!(c.get(7).is_none());
         c.put(7, &value);
         c.save().unwrap();
-        let mut c = Cache::open(dir.path(), 42);
+        let mut c = Cache::open(dir.path(), 42, false);
         assert_eq!(c.get(7), Some(value));
         // another fingerprint never sees it
-        assert!(Cache::open(dir.path(), 43).get(7).is_none());
+        assert!(Cache::open(dir.path(), 43, false).get(7).is_none());
     }
 
     #[test]
@@ -453,17 +824,17 @@ mod tests {
             linted: true,
             diagnostics: vec![diag()],
         };
-        let mut c = Cache::open(dir.path(), 5);
+        let mut c = Cache::open(dir.path(), 5, false);
         c.put(3, &value);
         let path = c.path().to_path_buf();
         c.save().unwrap();
-        assert_eq!(Cache::open(dir.path(), 5).get(3), Some(value));
+        assert_eq!(Cache::open(dir.path(), 5, false).get(3), Some(value));
         // the same file with the layout version after the magic bumped: a later or
         // earlier monolint's cache, whose checksum (over the body) still matches
         let mut bytes = std::fs::read(&path).unwrap();
         bytes[8..12].copy_from_slice(&(FORMAT + 1).to_le_bytes());
         std::fs::write(&path, &bytes).unwrap();
-        let mut c = Cache::open(dir.path(), 5);
+        let mut c = Cache::open(dir.path(), 5, false);
         assert!(c.get(3).is_none());
         // and the run that ignored it writes a good one back
         c.put(
@@ -481,14 +852,14 @@ mod tests {
     #[test]
     fn a_fifo_where_the_cache_belongs_is_not_read() {
         let dir = tempfile::tempdir().unwrap();
-        let path = Cache::open(dir.path(), 6).path().to_path_buf();
+        let path = Cache::open(dir.path(), 6, false).path().to_path_buf();
         let made = std::process::Command::new("mkfifo")
             .arg(&path)
             .status()
             .unwrap();
         assert!(made.success());
         // opening it for reading would block this test forever
-        let mut c = Cache::open(dir.path(), 6);
+        let mut c = Cache::open(dir.path(), 6, false);
         assert!(c.get(1).is_none());
         c.put(
             1,
@@ -499,7 +870,7 @@ mod tests {
         );
         c.save().unwrap();
         assert!(std::fs::metadata(&path).unwrap().is_file());
-        assert!(Cache::open(dir.path(), 6).get(1).is_some());
+        assert!(Cache::open(dir.path(), 6, false).get(1).is_some());
     }
 
     #[test]
@@ -522,7 +893,7 @@ mod tests {
                 .set_modified(old)
                 .unwrap();
         }
-        let mut c = Cache::open(dir.path(), 7);
+        let mut c = Cache::open(dir.path(), 7, false);
         c.put(
             1,
             &Cached {
@@ -554,7 +925,7 @@ mod tests {
             linted: true,
             diagnostics: vec![diag()],
         };
-        let mut c = Cache::open(dir.path(), 1);
+        let mut c = Cache::open(dir.path(), 1, false);
         c.put(9, &value);
         let path = c.path().to_path_buf();
         c.save().unwrap();
@@ -562,10 +933,121 @@ mod tests {
         let last = bytes.len() - 3;
         bytes[last] ^= 0x55;
         std::fs::write(&path, &bytes).unwrap();
-        assert!(Cache::open(dir.path(), 1).get(9).is_none());
+        assert!(Cache::open(dir.path(), 1, false).get(9).is_none());
         std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
-        assert!(Cache::open(dir.path(), 1).get(9).is_none());
+        assert!(Cache::open(dir.path(), 1, false).get(9).is_none());
         std::fs::write(&path, b"garbage").unwrap();
-        assert!(Cache::open(dir.path(), 1).get(9).is_none());
+        assert!(Cache::open(dir.path(), 1, false).get(9).is_none());
+    }
+
+    #[test]
+    fn cached_findings_are_written_as_json_exactly_as_serde_writes_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let hostile = Diagnostic {
+            rule: "site/quote\"s".into(),
+            severity: Severity::Warning,
+            message: "a \"message\"\nwith\ttabs, \\ back\u{7f}slashes, \u{1b}[31m and µ–é 🧪"
+                .into(),
+            line: 1,
+            column: 1,
+            end_line: usize::MAX >> 1,
+            end_column: 0,
+            offset: 0,
+            length: 12_345_678_901,
+            text: "\u{0}\u{1f}\u{2028}".into(),
+            compound: None,
+            help: Some(String::new()),
+        };
+        let info = Diagnostic {
+            severity: Severity::Info,
+            help: None,
+            compound: Some("c\"".into()),
+            ..diag()
+        };
+        let value = Cached {
+            linted: true,
+            diagnostics: vec![diag(), hostile, info],
+        };
+        let mut c = Cache::open(dir.path(), 8, true);
+        c.put(1, &value);
+        c.save().unwrap();
+        let c = Cache::open(dir.path(), 8, true);
+        let entry = c.loaded.entry(1).unwrap();
+        let path = "dir/a \"b\"\n.md";
+        let path_json = serde_json::to_string(path).unwrap();
+        let (mut out, mut first, mut counts) = (Vec::new(), false, [0; 3]);
+        c.loaded.write_json(
+            &mut out,
+            path_json.as_bytes(),
+            entry,
+            &mut first,
+            &mut counts,
+        );
+        let want: String = value
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let body = serde_json::to_string(d).unwrap();
+                format!(",{{\"path\":{path_json},{}", &body[1..])
+            })
+            .collect();
+        assert_eq!(String::from_utf8(out).unwrap(), want);
+        assert_eq!(counts, [1, 1, 1]);
+        assert_eq!(c.loaded.decode(entry), value);
+    }
+
+    #[test]
+    fn a_state_is_settled_only_when_older_than_the_settling_time() {
+        let at = |ns: i128| Stamp {
+            size: 1,
+            mtime: ns,
+            ctime: ns,
+        };
+        let opened = UNIX_EPOCH + Duration::from_secs(100);
+        let s = 1_000_000_000;
+        assert!(at(97 * s).settled(opened, SETTLE));
+        assert!(!at(98 * s).settled(opened, SETTLE), "exactly SETTLE old");
+        assert!(!at(99 * s + 999_999_999).settled(opened, SETTLE));
+        assert!(!at(200 * s).settled(opened, SETTLE), "a time in the future");
+        // the later of the two times counts: a status change moves ctime only
+        let touched = Stamp {
+            size: 1,
+            mtime: 10 * s,
+            ctime: 99 * s,
+        };
+        assert!(!touched.settled(opened, SETTLE));
+    }
+
+    #[test]
+    fn states_are_kept_only_with_their_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = FileId {
+            dev: 1,
+            ino: 2,
+            format: 1,
+        };
+        let stamp = Stamp {
+            size: 3,
+            mtime: 4,
+            ctime: 5,
+        };
+        let value = Cached {
+            linted: true,
+            diagnostics: vec![diag()],
+        };
+        let mut c = Cache::open(dir.path(), 9, false);
+        c.put(7, &value);
+        c.updates.record(&c.loaded, id, stamp, 7);
+        // a state pointing at bytes with no result is never written
+        c.updates
+            .record(&c.loaded, FileId { ino: 3, ..id }, stamp, 8);
+        c.save().unwrap();
+        let c = Cache::open(dir.path(), 9, false);
+        assert_eq!(c.loaded.by_stat(id, stamp), Some(7));
+        assert_eq!(c.loaded.by_stat(id, Stamp { size: 4, ..stamp }), None);
+        assert_eq!(c.loaded.by_stat(id, Stamp { ctime: 6, ..stamp }), None);
+        assert_eq!(c.loaded.by_stat(FileId { format: 0, ..id }, stamp), None);
+        assert_eq!(c.loaded.by_stat(FileId { ino: 3, ..id }, stamp), None);
+        assert_eq!(c.loaded.decode(c.loaded.entry(7).unwrap()), value);
     }
 }

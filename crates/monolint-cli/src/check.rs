@@ -1,14 +1,16 @@
 //! `monolint check`: configuration, input discovery, linting, reporting.
 
-use crate::cache::{self, Cache, Cached};
+use crate::cache::{self, Cache, Cached, Entry, FileId, Loaded, Stamp, Updates};
 use crate::output::{self, Emitter, FileResult};
 use crate::{CheckArgs, FailOn, Format};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use monolint::{Config, Linter, LoadError, Source};
 use rayon::prelude::*;
-use std::io::Read;
+use std::io::{IsTerminal, Read};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 /// Extensions linted when walking folders.
 pub const EXTENSIONS: &[&str] = &["md", "markdown", "mdx", "html", "htm", "txt"];
@@ -316,11 +318,16 @@ fn walk_problem(root: &Path, err: &walkdir::Error) -> Option<Said> {
 /// other; a link back to a folder it is inside is a loop, reported). A FIFO, socket or
 /// device met while walking is not content: it is skipped with a note and never opened.
 /// One named explicitly is a problem.
-fn collect(paths: &[PathBuf], setup: &Setup, remarks: &mut Remarks) -> Vec<PathBuf> {
-    let mut files = Vec::new();
+///
+/// Standard input (`-`, however often it is named) is one job named `stdin_name`.
+fn collect(paths: &[PathBuf], setup: &Setup, remarks: &mut Remarks, stdin_name: &str) -> Jobs {
+    let mut files = Jobs::default();
     for p in paths {
         if p.as_os_str() == "-" {
-            files.push(p.clone());
+            if files.stdin.is_none() {
+                files.stdin = Some(files.len());
+                files.push(stdin_name.as_bytes());
+            }
             continue;
         }
         let meta = match std::fs::metadata(p) {
@@ -333,7 +340,7 @@ fn collect(paths: &[PathBuf], setup: &Setup, remarks: &mut Remarks) -> Vec<PathB
             }
         };
         if meta.is_file() {
-            files.push(p.clone());
+            files.push(&path_bytes(&normal(p)));
             continue;
         }
         if let Some(kind) = special_kind(meta.file_type()) {
@@ -368,7 +375,7 @@ fn collect(paths: &[PathBuf], setup: &Setup, remarks: &mut Remarks) -> Vec<PathB
                         continue;
                     }
                     match special_kind(e.file_type()) {
-                        None => files.push(path.to_path_buf()),
+                        None => files.push(&path_bytes(&normal(path))),
                         Some(kind) => remarks.notes.push(said(
                             display(path),
                             format!("skipped {}: it is {kind}, not a file", display(path)),
@@ -393,6 +400,24 @@ fn collect(paths: &[PathBuf], setup: &Setup, remarks: &mut Remarks) -> Vec<PathB
     files
 }
 
+/// Read a stream into `into` up to `limit + 1` bytes, then only count the rest: `size` is
+/// how many bytes it held, and memory stays bounded however much is piped in.
+fn read_bounded(
+    r: &mut impl Read,
+    into: &mut Vec<u8>,
+    size: &mut u64,
+    limit: u64,
+) -> std::io::Result<()> {
+    let kept = r.take(limit.saturating_add(1)).read_to_end(into)? as u64;
+    let rest = if kept > limit {
+        std::io::copy(r, &mut std::io::sink())?
+    } else {
+        0
+    };
+    *size = kept + rest;
+    Ok(())
+}
+
 /// Why [`read_regular`] read nothing.
 pub enum ReadError {
     Io(std::io::Error),
@@ -404,6 +429,15 @@ pub enum ReadError {
 /// before a byte is read, so a path that has become a FIFO since it was walked (or
 /// linted, for `--fix`) cannot hang the run.
 pub fn read_regular(path: &Path) -> Result<Vec<u8>, ReadError> {
+    read_regular_with_meta(path, u64::MAX).map(|(bytes, _)| bytes)
+}
+
+/// [`read_regular`], with the file's metadata as it was before its bytes were read. A
+/// file larger than `limit` bytes then is not read at all (its bytes come back empty).
+fn read_regular_with_meta(
+    path: &Path,
+    limit: u64,
+) -> Result<(Vec<u8>, std::fs::Metadata), ReadError> {
     let mut opts = std::fs::OpenOptions::new();
     opts.read(true);
     #[cfg(unix)]
@@ -418,15 +452,18 @@ pub fn read_regular(path: &Path) -> Result<Vec<u8>, ReadError> {
     if let Some(kind) = special_kind(meta.file_type()) {
         return Err(ReadError::NotRegular(kind));
     }
+    if meta.len() > limit {
+        return Ok((Vec::new(), meta));
+    }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     file.read_to_end(&mut bytes).map_err(ReadError::Io)?;
-    Ok(bytes)
+    Ok((bytes, meta))
 }
 
 /// Read a file found by [`collect`], shown as `name`; a file gone since it was found, or
 /// no longer a regular file, is a problem that names it.
-fn read_file(path: &Path, name: &str) -> Result<Vec<u8>, String> {
-    read_regular(path).map_err(|e| match e {
+fn read_file(path: &Path, name: &str, limit: u64) -> Result<(Vec<u8>, std::fs::Metadata), String> {
+    read_regular_with_meta(path, limit).map_err(|e| match e {
         ReadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
             format!("cannot read {name}: it vanished during the run ({e})")
         }
@@ -461,70 +498,312 @@ struct Remarks {
     notes: Vec<Said>,
 }
 
-/// One file to lint: its name as shown, and where its bytes come from.
-struct Job {
-    name: String,
-    /// `None`: standard input (read before linting starts).
-    path: Option<PathBuf>,
+/// The files of a run, in report order, kept compactly: every path's bytes (for standard
+/// input, the name it is linted as) in one buffer, in order, and where each ends. A site
+/// of 20,000 pages costs two allocations here, not 40,000 names and paths.
+#[derive(Default)]
+struct Jobs {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    /// Which job is standard input.
+    stdin: Option<usize>,
+}
+
+/// A path's bytes, as [`Jobs`] keeps them.
+#[cfg(unix)]
+fn path_bytes(path: &Path) -> std::borrow::Cow<'_, [u8]> {
+    use std::os::unix::ffi::OsStrExt;
+    path.as_os_str().as_bytes().into()
+}
+
+#[cfg(not(unix))]
+fn path_bytes(path: &Path) -> std::borrow::Cow<'_, [u8]> {
+    match path.to_string_lossy() {
+        std::borrow::Cow::Borrowed(s) => s.as_bytes().into(),
+        std::borrow::Cow::Owned(s) => s.into_bytes().into(),
+    }
+}
+
+/// A path as shown ([`display`]) from its bytes, without copying when it is UTF-8.
+fn shown_bytes(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    match String::from_utf8_lossy(b) {
+        std::borrow::Cow::Borrowed(s) => s.strip_prefix("./").unwrap_or(s).into(),
+        std::borrow::Cow::Owned(s) => match s.strip_prefix("./") {
+            Some(rest) => rest.to_string().into(),
+            None => s.into(),
+        },
+    }
+}
+
+impl Jobs {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn raw(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..self.ends[i]]
+    }
+
+    /// The job's name as shown.
+    fn name(&self, i: usize) -> std::borrow::Cow<'_, str> {
+        if self.stdin == Some(i) {
+            String::from_utf8_lossy(self.raw(i))
+        } else {
+            shown_bytes(self.raw(i))
+        }
+    }
+
+    /// Where its bytes come from: `None` for standard input.
+    fn path(&self, i: usize) -> Option<&Path> {
+        (self.stdin != Some(i)).then(|| Path::new(path_from_bytes_ref(self.raw(i))))
+    }
+
+    fn push(&mut self, b: &[u8]) {
+        self.bytes.extend_from_slice(b);
+        self.ends.push(self.bytes.len());
+    }
+
+    /// Put the jobs in report order: by name as shown, then by the raw path (two names
+    /// that differ only in bytes that are not UTF-8 can show alike); a file named twice,
+    /// or named and walked, is linted once. `keep` then picks the jobs of this shard.
+    /// Also returns how many jobs there were before `keep`.
+    /// `skip`: a job to leave out (standard input that could not be read).
+    fn sort(self, skip: Option<usize>, keep: impl Fn(&str) -> bool) -> (Jobs, usize) {
+        let mut order: Vec<usize> = (0..self.len()).filter(|&i| Some(i) != skip).collect();
+        order.sort_by(|&a, &b| (self.name(a), self.path(a)).cmp(&(self.name(b), self.path(b))));
+        order.dedup_by(|a, b| self.path(*a).is_some() && self.path(*a) == self.path(*b));
+        let mut sorted = Jobs {
+            bytes: Vec::new(),
+            ends: Vec::with_capacity(order.len()),
+            stdin: None,
+        };
+        let requested = order.len();
+        order.retain(|&i| keep(&self.name(i)));
+        sorted
+            .bytes
+            .reserve_exact(order.iter().map(|&i| self.raw(i).len()).sum());
+        for i in order {
+            if self.stdin == Some(i) {
+                sorted.stdin = Some(sorted.len());
+            }
+            sorted.push(self.raw(i));
+        }
+        (sorted, requested)
+    }
+}
+
+#[cfg(unix)]
+fn path_from_bytes_ref(b: &[u8]) -> &std::ffi::OsStr {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::OsStr::from_bytes(b)
+}
+
+#[cfg(not(unix))]
+fn path_from_bytes_ref(b: &[u8]) -> &str {
+    // stored from `to_string_lossy`, so always UTF-8
+    std::str::from_utf8(b).unwrap_or_default()
 }
 
 /// What linting one file gave.
-struct Outcome {
-    result: Result<Cached, Said>,
+struct Outcome<'c> {
+    result: Result<Found<'c>, Said>,
     /// The file's text, for human snippets (only when there is something to show).
     text: Arc<String>,
+    /// The file's cache key, when there is a cache.
+    key: Option<cache::Key>,
+    /// What the cache learns about the file's state.
+    file: FileNote,
 }
+
+/// A file's findings: from the cache, or just made.
+enum Found<'c> {
+    Cached(Entry<'c>),
+    Fresh(Cached),
+}
+
+enum FileNote {
+    Nothing,
+    /// It was found in the state the cache recorded, and not read.
+    Unchanged(FileId),
+    /// It was read in this (settled) state.
+    Read(FileId, Stamp),
+}
+
+/// The report for a file of `size` bytes over the linter's size limit: the diagnostic
+/// [`Linter::lint_bytes`] gives (`io/too-large`), made without the bytes (a test keeps
+/// the two equal).
+fn too_large(linter: &Linter, size: u64) -> Cached {
+    let mut diagnostics = Vec::new();
+    let rule = linter
+        .rules()
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.id() == "io/too-large");
+    if let Some((_, rule)) = rule.filter(|&(i, _)| linter.is_enabled(i)) {
+        diagnostics.push(monolint::Diagnostic {
+            rule: rule.id().to_string(),
+            severity: rule.severity,
+            message: format!(
+                "file of {size} bytes is over the {}-byte limit: not linted (raise `max_file_size` in monolint.yaml to lint it)",
+                linter.max_bytes()
+            ),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+            offset: 0,
+            length: 0,
+            text: String::new(),
+            compound: None,
+            help: rule.help(None),
+        });
+    }
+    Cached {
+        linted: false,
+        diagnostics,
+    }
+}
+
+/// Tell the cache what one file's outcome taught it.
+fn remember(
+    updates: &mut Updates,
+    loaded: &Loaded,
+    key: cache::Key,
+    found: &Found<'_>,
+    file: &FileNote,
+) {
+    match found {
+        Found::Cached(_) => updates.hit(key),
+        Found::Fresh(value) => updates.put(loaded, key, value),
+    }
+    match *file {
+        FileNote::Nothing => {}
+        FileNote::Unchanged(id) => updates.hit_file(id),
+        FileNote::Read(id, stamp) => updates.record(loaded, id, stamp, key),
+    }
+}
+
+/// Files linted (not served from the cache) before the faster automaton is worth
+/// building.
+const VOLUME: usize = 64;
 
 struct Run<'a> {
     linter: &'a Linter,
-    cache: Option<Mutex<Cache>>,
+    cache: Option<&'a Loaded>,
     stdin: Vec<u8>,
+    /// How many bytes standard input held (only the first `max_bytes + 1` are kept).
+    stdin_size: u64,
     want_text: bool,
+    /// How long a file must have been left alone for its state to be recorded
+    /// ([`cache::SETTLE`]).
+    settle: std::time::Duration,
+    /// Files read, and files linted.
+    reads: AtomicUsize,
+    linted: AtomicUsize,
 }
 
-impl Run<'_> {
-    fn lint(&self, job: &Job) -> Outcome {
-        let read;
-        let bytes: &[u8] = match &job.path {
-            None => &self.stdin,
-            Some(p) => match read_file(p, &job.name) {
-                Ok(b) => {
-                    read = b;
-                    &read
-                }
-                Err(problem) => {
+impl<'a> Run<'a> {
+    /// What linting a file of `size` bytes over the size limit gives, without its bytes.
+    fn too_large(&self, size: u64) -> Outcome<'a> {
+        Outcome {
+            result: Ok(Found::Fresh(too_large(self.linter, size))),
+            text: Arc::default(),
+            key: None,
+            file: FileNote::Nothing,
+        }
+    }
+
+    fn lint(&self, name: &str, path: Option<&Path>) -> Outcome<'a> {
+        let format = monolint::document::Format::from_path(name);
+        // A file in the state the cache recorded is not read: its result is served from
+        // the entry for the bytes it held (see `cache` on when a state is trusted). Runs
+        // that show the text (snippets, fixes, baselines, SARIF) read it anyway.
+        if let (Some(loaded), Some(p), false) = (self.cache, path, self.want_text) {
+            let state = std::fs::metadata(p)
+                .ok()
+                .and_then(|m| cache::stat(&m, format));
+            if let Some((id, stamp)) = state {
+                let found = loaded
+                    .by_stat(id, stamp)
+                    .and_then(|k| Some((k, loaded.entry(k)?)));
+                if let Some((key, entry)) = found {
                     return Outcome {
-                        result: Err(said(job.name.clone(), problem)),
+                        result: Ok(Found::Cached(entry)),
                         text: Arc::default(),
+                        key: Some(key),
+                        file: FileNote::Unchanged(id),
+                    };
+                }
+            }
+        }
+        let read;
+        let mut file = FileNote::Nothing;
+        let bytes: &[u8] = match path {
+            None if self.stdin_size > self.linter.max_bytes() as u64 => {
+                return self.too_large(self.stdin_size);
+            }
+            None => &self.stdin,
+            Some(p) => {
+                let opened = std::time::SystemTime::now();
+                self.reads.fetch_add(1, Ordering::Relaxed);
+                let limit = self.linter.max_bytes() as u64;
+                match read_file(p, name, limit) {
+                    Ok((_, meta)) if meta.len() > limit => {
+                        // refused unread: a 100 MB file costs no 100 MB of memory
+                        return self.too_large(meta.len());
+                    }
+                    Ok((b, meta)) => {
+                        if self.cache.is_some() {
+                            if let Some((id, stamp)) = cache::stat(&meta, format) {
+                                if stamp.settled(opened, self.settle) {
+                                    file = FileNote::Read(id, stamp);
+                                }
+                            }
+                        }
+                        read = b;
+                        &read
+                    }
+                    Err(problem) => {
+                        return Outcome {
+                            result: Err(said(name, problem)),
+                            text: Arc::default(),
+                            key: None,
+                            file,
+                        }
                     }
                 }
-            },
-        };
-        let key = cache::key(bytes, monolint::document::Format::from_path(&job.name));
-        let hit = self
-            .cache
-            .as_ref()
-            .and_then(|c| c.lock().ok().and_then(|mut c| c.get(key)));
-        let result = hit.unwrap_or_else(|| {
-            let report = self.linter.lint_bytes(&job.name, bytes);
-            let value = Cached {
-                linted: report.linted,
-                diagnostics: report.diagnostics,
-            };
-            if let Some(Ok(mut c)) = self.cache.as_ref().map(Mutex::lock) {
-                c.put(key, &value);
             }
-            value
-        });
+        };
+        let key = self.cache.map(|_| cache::key(bytes, format));
+        let hit = self.cache.zip(key).and_then(|(c, k)| c.entry(k));
+        let (found, show) = match hit {
+            Some(entry) => (Found::Cached(entry), entry.linted() && !entry.is_empty()),
+            None => {
+                // the faster automaton pays off over many files, not over a few edits
+                if self.linted.fetch_add(1, Ordering::Relaxed) + 1 == VOLUME {
+                    self.linter.prepare_for_volume();
+                }
+                let report = self.linter.lint_bytes(name, bytes);
+                let show = report.linted && !report.diagnostics.is_empty();
+                let value = Cached {
+                    linted: report.linted,
+                    diagnostics: report.diagnostics,
+                };
+                (Found::Fresh(value), show)
+            }
+        };
         // a file that was not linted (binary) has no text worth showing
-        let text = if self.want_text && result.linted && !result.diagnostics.is_empty() {
+        let text = if self.want_text && show {
             Arc::new(String::from_utf8_lossy(bytes).into_owned())
         } else {
             Arc::default()
         };
         Outcome {
-            result: Ok(result),
+            result: Ok(found),
             text,
+            key,
+            file,
         }
     }
 }
@@ -550,38 +829,29 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
     };
     let mut remarks = Remarks::default();
-    let files = collect(&paths, &setup, &mut remarks);
+    let stdin_name = args.stdin_filename.as_deref().unwrap_or("-");
+    let jobs = collect(&paths, &setup, &mut remarks, stdin_name);
     let mut problems = std::mem::take(&mut remarks.problems);
     let mut stdin = Vec::new();
-    let mut stdin_read = false;
-    let mut jobs: Vec<Job> = Vec::with_capacity(files.len());
-    for path in files {
-        if path.as_os_str() == "-" {
-            if std::mem::replace(&mut stdin_read, true) {
-                continue; // named twice: linted once
-            }
-            if let Err(e) = std::io::stdin().read_to_end(&mut stdin) {
-                problems.push(said("-", format!("cannot read standard input: {e}")));
-                continue;
-            }
-            jobs.push(Job {
-                name: args.stdin_filename.clone().unwrap_or_else(|| "-".into()),
-                path: None,
-            });
-        } else {
-            let path = normal(&path);
-            jobs.push(Job {
-                name: display(&path),
-                path: Some(path),
-            });
+    let mut stdin_size = 0;
+    let mut unread = None;
+    if let Some(i) = jobs.stdin {
+        // standard input is read before linting starts; named twice, it is linted once
+        if let Err(e) = read_bounded(
+            &mut std::io::stdin(),
+            &mut stdin,
+            &mut stdin_size,
+            setup.linter.max_bytes() as u64,
+        ) {
+            problems.push(said("-", format!("cannot read standard input: {e}")));
+            unread = Some(i);
         }
     }
-    // The report is in path order, whatever order the files were given or linted in:
-    // by name as shown, then by the raw path (two names that differ only in bytes that
-    // are not UTF-8 can show alike). A file named twice, or named and walked, is linted once.
-    jobs.sort_by(|a, b| (&a.name, &a.path).cmp(&(&b.name, &b.path)));
-    jobs.dedup_by(|a, b| a.path.is_some() && a.path == b.path);
-    let requested = jobs.len();
+    // The report is in path order, whatever order the files were given or linted in.
+    let (jobs, requested) = jobs.sort(unread, |name| match args.shard {
+        Some((k, n)) => shard_of(name, n) == k,
+        None => true,
+    });
     // fixes, baselines, SARIF and GitHub annotations need the whole run's findings; the
     // JSON and human reports stream file by file
     let whole_run = args.fix
@@ -589,25 +859,31 @@ pub fn run(args: &CheckArgs) -> u8 {
         || args.baseline.is_some()
         || args.write_baseline.is_some()
         || matches!(args.format, Format::Sarif | Format::Github);
-    if let Some((k, n)) = args.shard {
-        jobs.retain(|j| shard_of(&j.name, n) == k);
-    }
     // an empty share of a split, or an empty change list, is a run with nothing to do
-    let nothing_expected = (args.shard.is_some() && requested > 0 && jobs.is_empty())
+    let nothing_expected = (args.shard.is_some() && requested > 0 && jobs.len() == 0)
         || (args.files_from.is_some() && paths.is_empty());
-    let cache = if args.no_cache {
+    let json = args.format == Format::Json && !whole_run;
+    let mut cache = if args.no_cache {
         None
     } else {
         args.cache_dir
             .clone()
             .or_else(|| dirs::cache_dir().map(|d| d.join("monolint")))
-            .map(|dir| Mutex::new(Cache::open(&dir, cache::fingerprint(&setup.linter))))
+            .map(|dir| Cache::open(&dir, cache::fingerprint(&setup.linter), json))
+    };
+    let (loaded, mut updates) = match &mut cache {
+        Some(c) => (Some(&c.loaded), Some(&mut c.updates)),
+        None => (None, None),
     };
     let run = Run {
         linter: &setup.linter,
-        cache,
+        cache: loaded,
         stdin,
-        want_text: args.format == Format::Human || whole_run,
+        stdin_size,
+        want_text: whole_run || (args.format == Format::Human && std::io::stdout().is_terminal()),
+        settle: cache::SETTLE,
+        reads: AtomicUsize::new(0),
+        linted: AtomicUsize::new(0),
     };
     let threads = args.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -624,43 +900,75 @@ pub fn run(args: &CheckArgs) -> u8 {
     } else {
         None
     };
-    // the DFA form of the automaton costs ~20 ms to build and pays off over many files
-    if jobs.len() >= 64 {
+    // the DFA form of the automaton costs ~20 ms to build and pays off over many files;
+    // with a cache, it is built once enough files have missed it (`VOLUME`)
+    if jobs.len() >= VOLUME && run.cache.is_none() {
         setup.linter.prepare_for_volume();
     }
     let mut emitter = Emitter::new(args.format, started);
     let mut results: Vec<FileResult> = Vec::new();
     let progress = crate::progress::Progress::new(jobs.len());
     let mut linted = 0usize;
-    let mut report = |window: &[Job], outcomes: Vec<Outcome>, problems: &mut Vec<Said>| {
-        for (job, outcome) in window.iter().zip(outcomes) {
-            match outcome.result {
-                Ok(r) => {
-                    linted += usize::from(r.linted);
-                    progress.inc();
-                    if whole_run {
-                        results.push(FileResult {
-                            path: job.name.clone(),
-                            text: outcome.text,
-                            diagnostics: r.diagnostics,
-                        });
-                    } else {
-                        emitter.file(&job.name, &outcome.text, &r.diagnostics);
+    let jobs = &jobs;
+    let mut report =
+        |window: Range<usize>, outcomes: Vec<Outcome<'_>>, problems: &mut Vec<Said>| {
+            for (i, outcome) in window.zip(outcomes) {
+                let found = match outcome.result {
+                    Ok(found) => found,
+                    Err(p) => {
+                        problems.push(p);
+                        continue;
+                    }
+                };
+                let name = jobs.name(i);
+                if let (Some(updates), Some(loaded), Some(key)) =
+                    (updates.as_deref_mut(), loaded, outcome.key)
+                {
+                    remember(updates, loaded, key, &found, &outcome.file);
+                }
+                progress.inc();
+                match found {
+                    Found::Cached(entry) => {
+                        linted += usize::from(entry.linted());
+                        let Some(loaded) = loaded else { continue };
+                        if whole_run {
+                            results.push(FileResult {
+                                path: name.into_owned(),
+                                text: outcome.text,
+                                diagnostics: loaded.decode(entry).diagnostics,
+                            });
+                        } else {
+                            emitter.cached(&name, &outcome.text, loaded, entry);
+                        }
+                    }
+                    Found::Fresh(r) => {
+                        linted += usize::from(r.linted);
+                        if whole_run {
+                            results.push(FileResult {
+                                path: name.into_owned(),
+                                text: outcome.text,
+                                diagnostics: r.diagnostics,
+                            });
+                        } else {
+                            emitter.file(&name, &outcome.text, &r.diagnostics);
+                        }
                     }
                 }
-                Err(p) => problems.push(p),
             }
-        }
-    };
+        };
     // Files go out in windows: linted in parallel, reported in order, then dropped, so
     // memory holds two windows' results however large the site. Reporting a window
     // overlaps with linting the next one.
-    let mut pending: Option<(&[Job], Vec<Outcome>)> = None;
-    for window in jobs.chunks(64 * threads) {
-        let lint = || -> Vec<Outcome> {
+    let lint_one = |i: usize| run.lint(&jobs.name(i), jobs.path(i));
+    let mut pending: Option<(Range<usize>, Vec<Outcome<'_>>)> = None;
+    let step = 64 * threads;
+    for start in (0..jobs.len()).step_by(step) {
+        let window = start..(start + step).min(jobs.len());
+        let w = window.clone();
+        let lint = || -> Vec<Outcome<'_>> {
             match &pool {
-                Some(_) => window.par_iter().map(|j| run.lint(j)).collect(),
-                None => window.iter().map(|j| run.lint(j)).collect(),
+                Some(_) => w.into_par_iter().map(lint_one).collect(),
+                None => w.map(lint_one).collect(),
             }
         };
         let outcomes = match (&pool, pending.take()) {
@@ -682,7 +990,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     if let Some((done, outcomes)) = pending.take() {
         report(done, outcomes, &mut problems);
     }
-    if let Some(cache) = run.cache.and_then(|c| c.into_inner().ok()) {
+    if let Some(cache) = cache {
         let path = cache.path().to_path_buf();
         if let Err(e) = cache.save() {
             errln!(
@@ -720,4 +1028,204 @@ pub fn run(args: &CheckArgs) -> u8 {
         FailOn::Warning => errors + warnings > 0,
     };
     u8::from(failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// Lint `path` once against the cache in `dir` as a run would, and save what it
+    /// learnt: whether the result came from the cache, and how many files were read.
+    fn lint_once(
+        dir: &Path,
+        linter: &Linter,
+        path: &Path,
+        settle: Duration,
+    ) -> (bool, usize, Cached) {
+        let mut cache = Cache::open(dir, 1, true);
+        let run = Run {
+            linter,
+            cache: Some(&cache.loaded),
+            stdin: Vec::new(),
+            stdin_size: 0,
+            want_text: false,
+            settle,
+            reads: AtomicUsize::new(0),
+            linted: AtomicUsize::new(0),
+        };
+        let name = display(path);
+        let outcome = run.lint(&name, Some(path));
+        let reads = run.reads.load(Ordering::Relaxed);
+        let Ok(found) = outcome.result else {
+            panic!("lint failed")
+        };
+        let key = outcome.key.expect("a cache key");
+        remember(
+            &mut cache.updates,
+            &cache.loaded,
+            key,
+            &found,
+            &outcome.file,
+        );
+        let (cached, value) = match &found {
+            Found::Cached(e) => (true, cache.loaded.decode(*e)),
+            Found::Fresh(v) => (false, v.clone()),
+        };
+        drop(found);
+        cache.save().expect("save");
+        (cached, reads, value)
+    }
+
+    fn set_mtime(path: &Path, t: std::time::SystemTime) {
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .expect("open")
+            .set_modified(t)
+            .expect("set mtime");
+    }
+
+    fn mtime(path: &Path) -> std::time::SystemTime {
+        std::fs::metadata(path)
+            .expect("meta")
+            .modified()
+            .expect("mtime")
+    }
+
+    const PAGE_A: &str = "# BPC-157\n\nMost users inject 250 mcg daily.\n";
+    const PAGE_B: &str = "# BPC-157\n\nMost users inject 500 mcg daily.\n";
+
+    #[test]
+    fn an_unchanged_file_is_served_by_its_state_without_being_read() {
+        let linter = Linter::with_defaults().expect("default pack");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache_dir = dir.path().join("cache");
+        let page = dir.path().join("page.md");
+        std::fs::write(&page, PAGE_A).expect("write");
+        std::thread::sleep(Duration::from_millis(20));
+        // no settling time in this test: each page is written before it is opened
+        let settle = Duration::ZERO;
+        let (cached, reads, first) = lint_once(&cache_dir, &linter, &page, settle);
+        assert_eq!((cached, reads), (false, 1), "cold: read and linted");
+        assert!(!first.diagnostics.is_empty());
+        let (cached, reads, warm) = lint_once(&cache_dir, &linter, &page, settle);
+        assert_eq!(
+            (cached, reads),
+            (true, 0),
+            "warm: served by its state, not read"
+        );
+        assert_eq!(warm, first);
+
+        // the same size, the modification time put back: the status-change time moved
+        let was = mtime(&page);
+        std::fs::write(&page, PAGE_B).expect("write");
+        set_mtime(&page, was);
+        std::thread::sleep(Duration::from_millis(20));
+        let (cached, reads, edited) = lint_once(&cache_dir, &linter, &page, settle);
+        assert_eq!((cached, reads), (false, 1), "edited: read again");
+        let b = linter.lint_bytes("page.md", PAGE_B.as_bytes()).diagnostics;
+        assert_eq!(edited.diagnostics, b);
+        assert_ne!(edited, first);
+
+        // back to the first bytes: read (its state is new), served from the content entry
+        std::fs::write(&page, PAGE_A).expect("write");
+        std::thread::sleep(Duration::from_millis(20));
+        let (cached, reads, back) = lint_once(&cache_dir, &linter, &page, settle);
+        assert_eq!((cached, reads), (true, 1));
+        assert_eq!(back, first);
+
+        // replaced by another file (a new inode), same size and modification time
+        let other = dir.path().join("other.md");
+        std::fs::write(&other, PAGE_B).expect("write");
+        set_mtime(&other, mtime(&page));
+        std::fs::rename(&other, &page).expect("rename");
+        std::thread::sleep(Duration::from_millis(20));
+        let (cached, reads, replaced) = lint_once(&cache_dir, &linter, &page, settle);
+        assert_eq!(
+            (cached, reads),
+            (true, 1),
+            "replaced: read, found by content"
+        );
+        assert_eq!(replaced, edited);
+
+        // the same file read as another format is another entry
+        let text = dir.path().join("page.txt");
+        std::fs::hard_link(&page, &text).expect("link");
+        let (_, reads, as_text) = lint_once(&cache_dir, &linter, &text, settle);
+        assert_eq!(reads, 1, "a hard link with another extension is read");
+        let t = linter.lint_bytes("page.txt", PAGE_B.as_bytes()).diagnostics;
+        assert_eq!(as_text.diagnostics, t);
+    }
+
+    #[test]
+    fn a_file_changed_too_recently_is_never_trusted_by_its_state() {
+        // The racy case: a page written within the settling time of the run that reads
+        // it could be written again in the same clock tick, keeping its times. Its state
+        // is not recorded, so the next run reads it again, whatever its times say.
+        let linter = Linter::with_defaults().expect("default pack");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache_dir = dir.path().join("cache");
+        let page = dir.path().join("page.md");
+        std::fs::write(&page, PAGE_A).expect("write");
+        let (_, reads, first) = lint_once(&cache_dir, &linter, &page, cache::SETTLE);
+        assert_eq!(reads, 1);
+        // rewritten with the same size and, as a coarse clock would show it, the same
+        // modification time
+        let was = mtime(&page);
+        std::fs::write(&page, PAGE_B).expect("write");
+        set_mtime(&page, was);
+        let (cached, reads, second) = lint_once(&cache_dir, &linter, &page, cache::SETTLE);
+        assert_eq!(
+            (cached, reads),
+            (false, 1),
+            "read again, not served by its state"
+        );
+        assert_ne!(second, first);
+        let (cached, reads, third) = lint_once(&cache_dir, &linter, &page, cache::SETTLE);
+        assert_eq!((cached, reads), (true, 1), "still read while it is recent");
+        assert_eq!(third, second);
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_unread_with_the_diagnostic_the_library_gives() {
+        let mut linter = Linter::with_defaults().expect("default pack");
+        linter.set_max_bytes(100);
+        for size in [101usize, 4096] {
+            let bytes = vec![b'a'; size];
+            let want = linter.lint_bytes("big.md", &bytes);
+            let got = too_large(&linter, size as u64);
+            assert_eq!(got.diagnostics, want.diagnostics);
+            assert_eq!(got.linted, want.linted);
+            assert_eq!(got.diagnostics.len(), 1);
+        }
+        // a stream is kept only up to the limit, and counted to its end
+        let (mut kept, mut size) = (Vec::new(), 0);
+        let mut input = &vec![b'x'; 5000][..];
+        read_bounded(&mut input, &mut kept, &mut size, 100).expect("read");
+        assert_eq!((kept.len(), size), (101, 5000));
+        let (mut kept, mut size) = (Vec::new(), 0);
+        read_bounded(&mut &b"short"[..], &mut kept, &mut size, 100).expect("read");
+        assert_eq!((&kept[..], size), (&b"short"[..], 5));
+
+        // through a run: the file is not read
+        let dir = tempfile::tempdir().expect("temp dir");
+        let page = dir.path().join("big.md");
+        std::fs::write(&page, vec![b'a'; 4096]).expect("write");
+        let run = Run {
+            linter: &linter,
+            cache: None,
+            stdin: Vec::new(),
+            stdin_size: 0,
+            want_text: false,
+            settle: cache::SETTLE,
+            reads: AtomicUsize::new(0),
+            linted: AtomicUsize::new(0),
+        };
+        let outcome = run.lint("big.md", Some(&page));
+        let Ok(Found::Fresh(got)) = outcome.result else {
+            panic!("not linted fresh")
+        };
+        assert_eq!(got, too_large(&linter, 4096));
+    }
 }

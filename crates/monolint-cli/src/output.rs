@@ -303,6 +303,8 @@ pub struct Emitter {
     /// Piped human output is one compact line a finding.
     tty: bool,
     started: Instant,
+    /// Reused for each cached file's JSON: its path, its findings.
+    scratch: (Vec<u8>, Vec<u8>),
 }
 
 impl Emitter {
@@ -318,6 +320,7 @@ impl Emitter {
             failed: false,
             tty,
             started,
+            scratch: Default::default(),
         };
         if format == Format::Json {
             e.write(|out| out.write_all(b"{\"version\":1,\"diagnostics\":["));
@@ -378,6 +381,34 @@ impl Emitter {
                 Format::Sarif | Format::Github => {}
             }
         }
+    }
+
+    /// One file's findings served from the cache: for JSON written straight from the
+    /// entry, otherwise decoded and reported as [`Emitter::file`] does.
+    pub fn cached(
+        &mut self,
+        path: &str,
+        text: &Arc<String>,
+        loaded: &crate::cache::Loaded,
+        entry: crate::cache::Entry<'_>,
+    ) {
+        if self.format != Format::Json {
+            let diagnostics = loaded.decode(entry).diagnostics;
+            self.file(path, text, &diagnostics);
+            return;
+        }
+        let (mut path_json, mut out) = std::mem::take(&mut self.scratch);
+        path_json.clear();
+        out.clear();
+        // a path is always a string: serializing it cannot fail
+        let _ = serde_json::to_writer(&mut path_json, path);
+        let mut counts = [0usize; 3];
+        loaded.write_json(&mut out, &path_json, entry, &mut self.first, &mut counts);
+        self.sum.infos += counts[Severity::Info as usize];
+        self.sum.warnings += counts[Severity::Warning as usize];
+        self.sum.errors += counts[Severity::Error as usize];
+        self.write(|w| w.write_all(&out));
+        self.scratch = (path_json, out);
     }
 
     /// Close the report: the JSON summary, or the human summary line on standard error.
