@@ -22,7 +22,8 @@
 
 use crate::normalize::is_word_byte;
 use crate::registry::{glued, joins, Mention, Registry, Split};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::{Automaton, OverlappingState};
+use aho_corasick::{dfa, nfa::contiguous, Input, MatchKind};
 use std::collections::HashMap;
 
 /// What a literal means to the rule that lists it.
@@ -77,11 +78,13 @@ pub struct Literals {
     /// A contiguous NFA over the patterns (lowercase, matched case-sensitively on a
     /// lowercased copy of the text: that builds several times faster than an
     /// ASCII-case-insensitive automaton), so a one-page run starts fast.
-    ac: Option<AhoCorasick>,
+    ac: Option<contiguous::NFA>,
+    /// What the automata match: literal prefixes (see [`KEY_LEN`]).
+    keys: Keys,
     /// The same automaton as an ASCII-case-insensitive DFA (on the text as it is), built
     /// on request for large runs: it takes longer to build and more memory, and scans
     /// faster. Same matches.
-    fast: std::sync::OnceLock<Option<AhoCorasick>>,
+    fast: std::sync::OnceLock<Option<dfa::DFA>>,
     patterns: Vec<String>,
     /// Per pattern: whether it is the start of an alias (its first token or tokens in
     /// some spelling); the alias trie decides from there.
@@ -199,6 +202,8 @@ impl AliasTrie {
 #[derive(Debug, Default)]
 pub struct Scratch {
     aliases: Vec<(usize, usize, u32)>,
+    /// (start, key) of every key occurrence the automaton reports.
+    found: Vec<(usize, usize)>,
     starts: Vec<usize>,
     stack: Vec<(u32, usize)>,
     lower: Vec<u8>,
@@ -303,14 +308,21 @@ impl Literals {
             .iter()
             .map(|o| o.iter().any(|(_, r)| r.is_gate()))
             .collect();
-        let ac = if patterns.is_empty() {
+        let keys = Keys::new(&patterns);
+        let ac = if keys.keys.is_empty() {
             None
         } else {
-            Some(automaton(&patterns, AhoCorasickKind::ContiguousNFA, false)?)
+            Some(
+                contiguous::Builder::new()
+                    .match_kind(MatchKind::Standard)
+                    .prefilter(false)
+                    .build(&keys.keys)?,
+            )
         };
         Ok(Literals {
             ac,
             fast: std::sync::OnceLock::new(),
+            keys,
             patterns,
             anchor,
             whole,
@@ -326,8 +338,16 @@ impl Literals {
     pub fn prepare_for_volume(&self) {
         self.fast.get_or_init(|| {
             // a DFA over a huge registry would cost more to build than it saves
-            (!self.patterns.is_empty() && self.patterns.len() <= MAX_DFA_PATTERNS)
-                .then(|| automaton(&self.patterns, AhoCorasickKind::DFA, true).ok())
+            let keys = &self.keys.keys;
+            (!keys.is_empty() && keys.len() <= MAX_DFA_PATTERNS)
+                .then(|| {
+                    dfa::Builder::new()
+                        .match_kind(MatchKind::Standard)
+                        .ascii_case_insensitive(true)
+                        .prefilter(false)
+                        .build(keys)
+                        .ok()
+                })
                 .flatten()
         });
     }
@@ -353,51 +373,67 @@ impl Literals {
             starts,
             stack,
             lower,
+            found,
         } = scratch;
         // the DFA matches ASCII-case-insensitively; the NFA scans a lowercased copy
-        let (ac, hay) = match (self.fast.get().and_then(Option::as_ref), &self.ac) {
-            (Some(dfa), _) => (dfa, bytes),
-            (None, Some(nfa)) => {
-                lower.clear();
-                lower.extend(bytes.iter().map(u8::to_ascii_lowercase));
-                (nfa, &lower[..])
-            }
-            (None, None) => return,
-        };
         let first_hit = hits.len();
         aliases.clear();
         starts.clear();
-        for m in ac.find_overlapping_iter(hay) {
-            let (s, e) = (m.start(), m.end());
-            let p = m.pattern().as_usize();
-            if self.anchor[p] {
-                starts.push(s);
+        found.clear();
+        let hay = match (self.fast.get().and_then(Option::as_ref), &self.ac) {
+            (Some(dfa), _) => {
+                self.keys_found(dfa, bytes, found);
+                bytes
             }
-            if self.whole[p] != NONE {
-                aliases.push((s, e, self.whole[p]));
+            (None, Some(nfa)) => {
+                lower.clear();
+                lower.extend(bytes.iter().map(u8::to_ascii_lowercase));
+                self.keys_found(nfa, lower, found);
+                &lower[..]
             }
-            if self.owners[p].is_empty() {
-                continue;
-            }
-            // whole words: a phrase's own edge characters decide
-            let first = bytes[s];
-            let last = bytes[e - 1];
-            // (a scraped page's glued words still meet at a boundary: "withIpamorelin")
-            let whole = !(is_word_byte(first)
-                && s > 0
-                && is_word_byte(bytes[s - 1])
-                && !glued(bytes[s - 1], first)
-                || is_word_byte(last)
-                    && e < bytes.len()
-                    && is_word_byte(bytes[e])
-                    && !glued(last, bytes[e]));
-            if whole || self.gated[p] {
-                hits.push(Hit {
-                    start: s,
-                    end: e,
-                    pattern: p as u32,
-                    whole,
-                });
+            (None, None) => return,
+        };
+        for &(s, k) in found.iter() {
+            // every literal that starts with the key the automaton found, and is there
+            for p in self.keys.members(k) {
+                let lit = self.patterns[p as usize].as_bytes();
+                if !hay
+                    .get(s..s + lit.len())
+                    .is_some_and(|t| t.eq_ignore_ascii_case(lit))
+                {
+                    continue;
+                }
+                let p = p as usize;
+                let e = s + self.patterns[p].len();
+                if self.anchor[p] {
+                    starts.push(s);
+                }
+                if self.whole[p] != NONE {
+                    aliases.push((s, e, self.whole[p]));
+                }
+                if self.owners[p].is_empty() {
+                    continue;
+                }
+                // whole words: a phrase's own edge characters decide
+                let first = bytes[s];
+                let last = bytes[e - 1];
+                // (a scraped page's glued words still meet at a boundary: "withIpamorelin")
+                let whole = !(is_word_byte(first)
+                    && s > 0
+                    && is_word_byte(bytes[s - 1])
+                    && !glued(bytes[s - 1], first)
+                    || is_word_byte(last)
+                        && e < bytes.len()
+                        && is_word_byte(bytes[e])
+                        && !glued(last, bytes[e]));
+                if whole || self.gated[p] {
+                    hits.push(Hit {
+                        start: s,
+                        end: e,
+                        pattern: p as u32,
+                        whole,
+                    });
+                }
             }
         }
         hits[first_hit..].sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
@@ -408,6 +444,20 @@ impl Literals {
             self.trie.walk(bytes, s, aliases, stack);
         }
         self.resolve_aliases(text, aliases, mentions);
+    }
+
+    /// Every occurrence of every key in `hay`, as (start, key). The search runs on the
+    /// concrete automaton type, so its per-byte step is inlined rather than a dynamic call
+    /// through `AhoCorasick`.
+    fn keys_found<A: Automaton>(&self, aut: &A, hay: &[u8], out: &mut Vec<(usize, usize)>) {
+        let input = Input::new(hay);
+        let mut state = OverlappingState::start();
+        // errors are for configurations never used here (anchored, stream): none can
+        // happen, and a failed search would just find nothing more
+        while aut.try_find_overlapping(&input, &mut state).is_ok() {
+            let Some(m) = state.get_match() else { break };
+            out.push((m.start(), m.pattern().as_usize()));
+        }
     }
 
     /// Leftmost-longest over every alias occurrence, with the whole-word and device/"-like"
@@ -470,29 +520,64 @@ impl Literals {
         }
     }
 
-    /// Whether hit `h` serves rule `rule` in `role`.
-    #[inline]
     /// The rules (and roles) that use pattern `pattern`.
     pub fn owners(&self, pattern: u32) -> &[(u32, Role)] {
         &self.owners[pattern as usize]
     }
 
+    /// Whether hit `h` serves rule `rule` in `role`.
+    #[inline]
     pub fn has(&self, h: &Hit, rule: u32, role: Role) -> bool {
         (h.whole || role.is_gate()) && self.owners[h.pattern as usize].contains(&(rule, role))
     }
 }
 
-fn automaton(
-    patterns: &[String],
-    kind: AhoCorasickKind,
-    ascii_case_insensitive: bool,
-) -> Result<AhoCorasick, aho_corasick::BuildError> {
-    AhoCorasickBuilder::new()
-        .match_kind(MatchKind::Standard)
-        .ascii_case_insensitive(ascii_case_insensitive)
-        .kind(Some(kind))
-        .prefilter(false)
-        .build(patterns)
+/// Longest key the automaton holds for a literal: a literal goes in as its first
+/// `KEY_LEN` bytes and is checked in full where that key occurs. Many phrases share their
+/// first words, so the default pack's DFA is 1.7 MB instead of 6.3 MB (857 keys for 1,464
+/// literals). Shorter keys shrink it further but cost more checks: 4 bytes was slower.
+const KEY_LEN: usize = 8;
+
+/// The automaton's keys (distinct literal prefixes) and the literals behind each.
+#[derive(Debug, Default)]
+struct Keys {
+    keys: Vec<String>,
+    /// Key `k`'s literals are `members[at[k]..at[k + 1]]`, shortest first.
+    at: Vec<u32>,
+    members: Vec<u32>,
+}
+
+impl Keys {
+    fn new(patterns: &[String]) -> Keys {
+        let mut by_key: Vec<(&str, u32)> = patterns
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let mut n = p.len().min(KEY_LEN);
+                while !p.is_char_boundary(n) {
+                    n -= 1;
+                }
+                (&p[..n], i as u32) // KEY_LEN >= 4: never cut to nothing
+            })
+            .collect();
+        by_key.sort_by_key(|&(k, i)| (k, patterns[i as usize].len(), i));
+        let mut keys = Keys::default();
+        for (k, i) in by_key {
+            if keys.keys.last().map(String::as_str) != Some(k) {
+                keys.keys.push(k.to_string());
+                keys.at.push(keys.members.len() as u32);
+            }
+            keys.members.push(i);
+        }
+        keys.at.push(keys.members.len() as u32);
+        keys
+    }
+
+    fn members(&self, key: usize) -> impl Iterator<Item = u32> + '_ {
+        self.members[self.at[key] as usize..self.at[key + 1] as usize]
+            .iter()
+            .copied()
+    }
 }
 
 #[cfg(test)]
