@@ -1497,6 +1497,29 @@ fn decode(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, Option<(usize, usize)>) {
 
 #[cfg(test)]
 mod tests {
+    use super::Cells;
+
+    #[test]
+    fn cells_find_by_key_and_the_later_of_two_wins() {
+        let mut c = Cells::default();
+        c.0.extend([
+            ((1, 0, 0), 0),
+            ((1, 0, 1), 1),
+            ((1, 1, 0), 2),
+            ((1, 0, 1), 7),
+        ]);
+        c.seal();
+        assert_eq!(c.get(&(1, 0, 0)), Some(&0));
+        assert_eq!(
+            c.get(&(1, 0, 1)),
+            Some(&7),
+            "a map insert keeps the later one"
+        );
+        assert_eq!(c.get(&(1, 1, 0)), Some(&2));
+        assert!(!c.contains_key(&(2, 0, 0)));
+        assert_eq!(c.0.len(), 3);
+    }
+
     use super::*;
 
     #[test]

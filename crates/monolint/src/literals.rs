@@ -664,6 +664,47 @@ mod tests {
         };
         assert_eq!(spans(&h2), spans(&h));
     }
+
+    #[test]
+    fn literals_sharing_a_key_are_told_apart_in_full() {
+        // all three share the 8-byte key "start at": each is checked in full where the
+        // key occurs, and a cut-off one ("start at the lo") is not found
+        let r = reg();
+        let phrases = [
+            "start at the lower end".to_string(),
+            "start at the bottom".to_string(),
+            "start at".to_string(),
+        ];
+        let rules = [RuleLiterals {
+            lists: vec![(&phrases[..], Role::Phrase)],
+            gates: vec![],
+        }];
+        let lits = Literals::build(&r, &rules).unwrap();
+        let text = "Start at the bottom. START AT THE LOWER END! start at the lo";
+        for volume in [false, true] {
+            if volume {
+                lits.prepare_for_volume();
+            }
+            let (mut m, mut h) = (Vec::new(), Vec::new());
+            lits.scan(text, &mut m, &mut h, &mut Scratch::default());
+            let found: Vec<&str> = h
+                .iter()
+                .filter(|h| lits.has(h, 0, Role::Phrase))
+                .map(|h| &text[h.start..h.end])
+                .collect();
+            assert_eq!(
+                found,
+                [
+                    "Start at the bottom",
+                    "Start at",
+                    "START AT THE LOWER END",
+                    "START AT",
+                    "start at"
+                ],
+                "volume: {volume}"
+            );
+        }
+    }
 }
 
 #[cfg(test)]
