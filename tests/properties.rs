@@ -92,7 +92,12 @@ fn monograph() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    // 256 cases a test in CI; PROPTEST_CASES=N for a longer run (an explicit `cases`
+    // would override the environment, so it is read here)
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn arbitrary_unicode_never_panics_and_positions_hold(text in any::<String>(), p in 0..3usize) {
