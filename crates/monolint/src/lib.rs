@@ -9,10 +9,13 @@
 //! It prints nothing and never exits the process: the `monolint` binary owns I/O.
 //!
 //! ```
-//! let linter = monolint::Linter::with_defaults().unwrap();
+//! # fn main() -> Result<(), Box<monolint::LoadError>> {
+//! let linter = monolint::Linter::with_defaults()?;
 //! let page = "# BPC-157\n\nMost protocols use 250 mcg twice daily.\n";
 //! let found = linter.lint_str("bpc.md", page);
 //! assert!(found.iter().any(|d| d.rule == "dose/unapproved" && d.text == "250 mcg"));
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! Layers, each its own module: [`document`] (Markdown and plain text into prose blocks),
