@@ -1005,15 +1005,15 @@ impl Linter {
     fn run_phrase(&self, ctx: &Ctx<'_>, ri: usize, out: &mut Vec<Raw>) {
         let rule = &self.rules[ri];
         let ok = |c: &Compound| self.when(&rule.def.when, c);
-        // patterns with no gate run in every sentence (as do any past the 64th: a gate
-        // only ever saves work)
+        // patterns with no gate run in every sentence, as do any past the 64th (gates are
+        // tracked in a u64; a gate only ever saves work)
         let ungated = rule
             .pattern_gates
             .iter()
             .enumerate()
             .filter(|(k, g)| *k < 64 && g.is_none())
-            .fold(0u64, |acc, (k, _)| acc | (1 << k))
-            | if rule.patterns.len() > 64 { 1 << 63 } else { 0 };
+            .fold(0u64, |acc, (k, _)| acc | (1 << k));
+        let some_always_run = ungated != 0 || rule.patterns.len() > 64;
         let mut mine: Vec<(usize, usize, Role)> = Vec::new();
         for (bi, block) in ctx.doc.blocks.iter().enumerate() {
             if !rule.in_scope(Self::scope_of(block)) {
@@ -1056,7 +1056,7 @@ impl Linter {
             let phrase_here = mine
                 .iter()
                 .any(|m| matches!(m.2, Role::Phrase | Role::Endorsement));
-            if !phrase_here && ungated == 0 && gate_bits(&mine) == 0 {
+            if !phrase_here && !some_always_run && gate_bits(&mine) == 0 {
                 continue;
             }
             for &sent in ctx.sentences(bi) {
@@ -1498,6 +1498,43 @@ fn decode(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, Option<(usize, usize)>) {
 #[cfg(test)]
 mod tests {
     use super::Cells;
+
+    #[test]
+    fn a_phrase_rule_with_more_than_64_patterns_runs_every_one() {
+        // gates are tracked in a u64: patterns past the 64th must run without one
+        let mut pack = String::from(
+            "rules:\n  - id: site/many\n    kind: phrase\n    severity: warning\n    message: \"m {compound}\"\n    patterns:\n",
+        );
+        for k in 0..69 {
+            pack.push_str(&format!("      - '\\bzzq{k}word\\b'\n"));
+        }
+        pack.push_str("      - '\\bmiracle cure\\b'\n");
+        let linter = super::Linter::builder()
+            .pack(crate::Source::new("site.yaml", pack))
+            .build()
+            .expect("pack loads");
+        let found = |page: &str| -> Vec<String> {
+            linter
+                .lint_str("p.md", page)
+                .into_iter()
+                .filter(|d| d.rule == "site/many")
+                .map(|d| d.text)
+                .collect()
+        };
+        assert_eq!(
+            found("# BPC-157\n\nBPC-157 is a miracle cure.\n"),
+            ["miracle cure"]
+        );
+        assert_eq!(
+            found("# BPC-157\n\nBPC-157 is one zzq3word.\n"),
+            ["zzq3word"]
+        );
+        assert_eq!(
+            found("# BPC-157\n\nBPC-157 is one zzq66word.\n"),
+            ["zzq66word"]
+        );
+        assert!(found("# BPC-157\n\nBPC-157 is a miracle. A cure is not near.\n").is_empty());
+    }
 
     #[test]
     fn cells_find_by_key_and_the_later_of_two_wins() {
