@@ -588,16 +588,31 @@ mod tests {
         crate::registry::test_registry()
     }
 
-    fn ids(text: &str) -> Vec<String> {
+    /// The test registry's literals plus one rule (index 0) with these phrases and, for
+    /// its pattern 0, these gate literals.
+    fn rule_literals(phrases: &[&str], gates: &[&str]) -> (Registry, Literals) {
         let r = reg();
-        let phrases = ["semax vs".to_string(), "buy".to_string()];
+        let phrases: Vec<String> = phrases.iter().map(|p| p.to_string()).collect();
         let rules = [RuleLiterals {
             lists: vec![(&phrases[..], Role::Phrase)],
-            gates: vec![(vec!["sema".into()], Role::PatternGate(0))],
+            gates: vec![(
+                gates.iter().map(|g| g.to_string()).collect(),
+                Role::PatternGate(0),
+            )],
         }];
         let lits = Literals::build(&r, &rules).unwrap();
+        (r, lits)
+    }
+
+    fn scan(lits: &Literals, text: &str) -> (Vec<Mention>, Vec<Hit>) {
         let (mut m, mut h) = (Vec::new(), Vec::new());
         lits.scan(text, &mut m, &mut h, &mut Scratch::default());
+        (m, h)
+    }
+
+    fn ids(text: &str) -> Vec<String> {
+        let (r, lits) = rule_literals(&["semax vs", "buy"], &["sema"]);
+        let (m, _) = scan(&lits, text);
         m.iter().map(|m| r.get(m.compound).id.clone()).collect()
     }
 
@@ -627,16 +642,9 @@ mod tests {
 
     #[test]
     fn one_scan_serves_aliases_phrases_and_gates() {
-        let r = reg();
-        let phrases = ["semax vs".to_string(), "buy".to_string()];
-        let rules = [RuleLiterals {
-            lists: vec![(&phrases[..], Role::Phrase)],
-            gates: vec![(vec!["sema".into()], Role::PatternGate(0))],
-        }];
-        let lits = Literals::build(&r, &rules).unwrap();
+        let (_, lits) = rule_literals(&["semax vs", "buy"], &["sema"]);
         let text = "semax vs semantics; buying is not buy";
-        let (mut m, mut h) = (Vec::new(), Vec::new());
-        lits.scan(text, &mut m, &mut h, &mut Scratch::default());
+        let (m, h) = scan(&lits, text);
         assert_eq!(m.len(), 1, "{m:?}");
         let phrase_hits: Vec<&str> = h
             .iter()
@@ -654,8 +662,7 @@ mod tests {
         // the DFA built for large runs finds exactly the same
         lits.prepare_for_volume();
         assert!(lits.fast.get().is_some_and(Option::is_some));
-        let (mut m2, mut h2) = (Vec::new(), Vec::new());
-        lits.scan(text, &mut m2, &mut h2, &mut Scratch::default());
+        let (m2, h2) = scan(&lits, text);
         assert_eq!(m2, m);
         let spans = |h: &[Hit]| -> Vec<(usize, usize, u32, bool)> {
             h.iter()
@@ -669,24 +676,16 @@ mod tests {
     fn literals_sharing_a_key_are_told_apart_in_full() {
         // all three share the 8-byte key "start at": each is checked in full where the
         // key occurs, and a cut-off one ("start at the lo") is not found
-        let r = reg();
-        let phrases = [
-            "start at the lower end".to_string(),
-            "start at the bottom".to_string(),
-            "start at".to_string(),
-        ];
-        let rules = [RuleLiterals {
-            lists: vec![(&phrases[..], Role::Phrase)],
-            gates: vec![],
-        }];
-        let lits = Literals::build(&r, &rules).unwrap();
+        let (_, lits) = rule_literals(
+            &["start at the lower end", "start at the bottom", "start at"],
+            &[],
+        );
         let text = "Start at the bottom. START AT THE LOWER END! start at the lo";
         for volume in [false, true] {
             if volume {
                 lits.prepare_for_volume();
             }
-            let (mut m, mut h) = (Vec::new(), Vec::new());
-            lits.scan(text, &mut m, &mut h, &mut Scratch::default());
+            let (_, h) = scan(&lits, text);
             let found: Vec<&str> = h
                 .iter()
                 .filter(|h| lits.has(h, 0, Role::Phrase))
