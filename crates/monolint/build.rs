@@ -10,26 +10,26 @@ use std::path::Path;
 #[path = "src/gate.rs"]
 mod gate;
 
-const PACKS: &[&str] = &[
-    "meta.yaml",
-    "dose.yaml",
-    "recommendation.yaml",
-    "sourcing.yaml",
-    "disclaimer.yaml",
-    "claims.yaml",
-    "compounds.yaml",
-];
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR")?);
     println!("cargo:rerun-if-changed=src/gate.rs");
-    for name in PACKS {
-        let path = rules.join(name);
+    println!("cargo:rerun-if-changed={}", rules.display());
+    // every YAML file of rules/: the list of which are embedded lives in src/lib.rs only
+    // (a file it names that is not made here fails the build at its `include_str!`)
+    for entry in std::fs::read_dir(&rules)? {
+        let path = entry?.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("yaml") {
+            continue;
+        }
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
+            continue;
+        };
+        let name = name.as_str();
         println!("cargo:rerun-if-changed={}", path.display());
         let text = std::fs::read_to_string(&path)?;
         let value: serde_yaml::Value = serde_yaml::from_str(&text)?;
-        let json = if *name == "compounds.yaml" {
+        let json = if name == "compounds.yaml" {
             serde_json::to_string(&value)?
         } else {
             // the pack with, per rule, the gates of `patterns` and of `unless_patterns`

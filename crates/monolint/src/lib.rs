@@ -48,91 +48,62 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use engine::{FileReport, Linter, LinterBuilder};
 pub use error::{LoadError, Source};
 
-/// The default pack's rule files, embedded at build time.
-const DEFAULT_PACKS: &[(&str, &str)] = &[
-    ("meta.yaml", include_str!("../../../rules/meta.yaml")),
-    ("dose.yaml", include_str!("../../../rules/dose.yaml")),
-    (
-        "recommendation.yaml",
-        include_str!("../../../rules/recommendation.yaml"),
-    ),
-    (
-        "sourcing.yaml",
-        include_str!("../../../rules/sourcing.yaml"),
-    ),
-    (
-        "disclaimer.yaml",
-        include_str!("../../../rules/disclaimer.yaml"),
-    ),
-    ("claims.yaml", include_str!("../../../rules/claims.yaml")),
+/// An embedded file: its name, its YAML, and the JSON `build.rs` made of it (a rule
+/// file's with the gates of its regexes).
+struct Embedded {
+    name: &'static str,
+    yaml: &'static str,
+    json: &'static str,
+}
+
+macro_rules! embedded {
+    ($name:literal) => {
+        Embedded {
+            name: $name,
+            yaml: include_str!(concat!("../../../rules/", $name)),
+            json: include_str!(concat!(env!("OUT_DIR"), "/", $name, ".json")),
+        }
+    };
+}
+
+/// The default pack's rule files; the first holds the engine's own rules.
+const DEFAULT_PACKS: &[Embedded] = &[
+    embedded!("meta.yaml"),
+    embedded!("dose.yaml"),
+    embedded!("recommendation.yaml"),
+    embedded!("sourcing.yaml"),
+    embedded!("disclaimer.yaml"),
+    embedded!("claims.yaml"),
 ];
 
-const DEFAULT_COMPOUNDS: &str = include_str!("../../../rules/compounds.yaml");
+const DEFAULT_COMPOUNDS: Embedded = embedded!("compounds.yaml");
 
-/// The embedded files as `build.rs` parsed them (JSON; rule files with their gates).
-const EMBEDDED_JSON: &[(&str, &str)] = &[
-    (
-        "meta.yaml",
-        include_str!(concat!(env!("OUT_DIR"), "/meta.yaml.json")),
-    ),
-    (
-        "dose.yaml",
-        include_str!(concat!(env!("OUT_DIR"), "/dose.yaml.json")),
-    ),
-    (
-        "recommendation.yaml",
-        include_str!(concat!(env!("OUT_DIR"), "/recommendation.yaml.json")),
-    ),
-    (
-        "sourcing.yaml",
-        include_str!(concat!(env!("OUT_DIR"), "/sourcing.yaml.json")),
-    ),
-    (
-        "disclaimer.yaml",
-        include_str!(concat!(env!("OUT_DIR"), "/disclaimer.yaml.json")),
-    ),
-    (
-        "claims.yaml",
-        include_str!(concat!(env!("OUT_DIR"), "/claims.yaml.json")),
-    ),
-    (
-        "compounds.yaml",
-        include_str!(concat!(env!("OUT_DIR"), "/compounds.yaml.json")),
-    ),
-];
+fn embedded_source(e: &Embedded) -> Source {
+    Source::new(format!("<default>/rules/{}", e.name), e.yaml)
+}
 
 /// The build-time form of `source` when it is an embedded file, unchanged: loading it
 /// skips the YAML parser and the regex analysis.
 pub(crate) fn embedded_json(source: &Source) -> Option<&'static str> {
     let name = source.name.strip_prefix("<default>/rules/")?;
-    let (_, text) = DEFAULT_PACKS
+    DEFAULT_PACKS
         .iter()
-        .chain(&[("compounds.yaml", DEFAULT_COMPOUNDS)])
-        .find(|(n, _)| *n == name)?;
-    if *source.text != **text {
-        return None;
-    }
-    EMBEDDED_JSON
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, json)| *json)
+        .chain([&DEFAULT_COMPOUNDS])
+        .find(|e| e.name == name && *source.text == *e.yaml)
+        .map(|e| e.json)
 }
 
 /// The embedded default rule packs.
 pub fn default_packs() -> Vec<Source> {
-    DEFAULT_PACKS
-        .iter()
-        .map(|(name, text)| Source::new(format!("<default>/rules/{name}"), *text))
-        .collect()
+    DEFAULT_PACKS.iter().map(embedded_source).collect()
 }
 
 /// The engine's own rules (`io/*`, `suppression/*`), always loaded.
 pub(crate) fn default_meta() -> Source {
-    let (name, text) = DEFAULT_PACKS[0];
-    Source::new(format!("<default>/rules/{name}"), text)
+    embedded_source(&DEFAULT_PACKS[0])
 }
 
 /// The embedded default compound registry.
 pub fn default_compounds() -> Source {
-    Source::new("<default>/rules/compounds.yaml", DEFAULT_COMPOUNDS)
+    embedded_source(&DEFAULT_COMPOUNDS)
 }
