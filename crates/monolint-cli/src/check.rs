@@ -1098,16 +1098,22 @@ mod tests {
             .expect("mtime")
     }
 
-    const PAGE_A: &str = "# BPC-157\n\nMost users inject 250 mcg daily.\n";
-    const PAGE_B: &str = "# BPC-157\n\nMost users inject 500 mcg daily.\n";
-
-    #[test]
-    fn an_unchanged_file_is_served_by_its_state_without_being_read() {
+    /// A linter, a temporary folder, a cache folder in it, and `page.md` holding PAGE_A.
+    fn page_a() -> (Linter, tempfile::TempDir, PathBuf, PathBuf) {
         let linter = Linter::with_defaults().expect("default pack");
         let dir = tempfile::tempdir().expect("temp dir");
         let cache_dir = dir.path().join("cache");
         let page = dir.path().join("page.md");
         std::fs::write(&page, PAGE_A).expect("write");
+        (linter, dir, cache_dir, page)
+    }
+
+    const PAGE_A: &str = "# BPC-157\n\nMost users inject 250 mcg daily.\n";
+    const PAGE_B: &str = "# BPC-157\n\nMost users inject 500 mcg daily.\n";
+
+    #[test]
+    fn an_unchanged_file_is_served_by_its_state_without_being_read() {
+        let (linter, dir, cache_dir, page) = page_a();
         std::thread::sleep(Duration::from_millis(20));
         // no settling time in this test: each page is written before it is opened
         let settle = Duration::ZERO;
@@ -1168,11 +1174,7 @@ mod tests {
         // The racy case: a page written within the settling time of the run that reads
         // it could be written again in the same clock tick, keeping its times. Its state
         // is not recorded, so the next run reads it again, whatever its times say.
-        let linter = Linter::with_defaults().expect("default pack");
-        let dir = tempfile::tempdir().expect("temp dir");
-        let cache_dir = dir.path().join("cache");
-        let page = dir.path().join("page.md");
-        std::fs::write(&page, PAGE_A).expect("write");
+        let (linter, _dir, cache_dir, page) = page_a(); // the folder lives to the end
         let (_, reads, first) = lint_once(&cache_dir, &linter, &page, cache::SETTLE);
         assert_eq!(reads, 1);
         // rewritten with the same size and, as a coarse clock would show it, the same
