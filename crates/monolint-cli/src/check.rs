@@ -1040,6 +1040,43 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
+    fn jobs(paths: &[&str]) -> Jobs {
+        let mut j = Jobs::default();
+        for p in paths {
+            j.push(p.as_bytes());
+        }
+        j
+    }
+
+    fn names(j: &Jobs) -> Vec<String> {
+        (0..j.len()).map(|i| j.name(i).into_owned()).collect()
+    }
+
+    #[test]
+    fn jobs_come_out_in_report_order_once_each() {
+        // already in order: kept as it is
+        let (j, n) = jobs(&["a-c.md", "a/b.md", "b.md"]).sort(None, |_| true);
+        assert_eq!(
+            (names(&j), n),
+            (vec!["a-c.md".into(), "a/b.md".into(), "b.md".into()], 3)
+        );
+        // a walk goes into folder `a` before `a-c.md`, but '-' sorts before '/'
+        let (j, n) = jobs(&["a/b.md", "a-c.md", "b.md", "a/b.md"]).sort(None, |_| true);
+        assert_eq!(
+            (names(&j), n),
+            (vec!["a-c.md".into(), "a/b.md".into(), "b.md".into()], 3)
+        );
+        // in order but for a repeat at the end: the repeat goes
+        let (j, n) = jobs(&["a.md", "b.md", "b.md"]).sort(None, |_| true);
+        assert_eq!((names(&j), n), (vec!["a.md".into(), "b.md".into()], 2));
+        // a shard keeps its share, in order, and still counts every job
+        let (j, n) = jobs(&["a-c.md", "a/b.md", "b.md"]).sort(None, |name| name != "a/b.md");
+        assert_eq!((names(&j), n), (vec!["a-c.md".into(), "b.md".into()], 3));
+        // a job left out (unreadable standard input) is not counted
+        let (j, n) = jobs(&["a-c.md", "b.md"]).sort(Some(0), |_| true);
+        assert_eq!((names(&j), n), (vec!["b.md".into()], 1));
+    }
+
     /// Lint `path` once against the cache in `dir` as a run would, and save what it
     /// learnt: whether the result came from the cache, and how many files were read.
     fn lint_once(
