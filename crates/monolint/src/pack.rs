@@ -538,6 +538,18 @@ mod tests {
     }
 
     #[test]
+    fn messages_fill_every_compound_hole_once() {
+        assert_eq!(
+            fill("{compound} and {compound}.", "BPC-157"),
+            "BPC-157 and BPC-157."
+        );
+        assert_eq!(fill("no hole here", "BPC-157"), "no hole here");
+        // a name is put in as it is, never expanded again
+        assert_eq!(fill("about {compound}", "{compound}"), "about {compound}");
+        assert_eq!(fill("{compound", "x"), "{compound");
+    }
+
+    #[test]
     fn default_pack_patterns_all_compile() {
         let mut n = 0;
         for source in crate::default_packs() {
