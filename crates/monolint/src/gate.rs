@@ -6,7 +6,8 @@
 //! other sentence is skipped without touching the regex engine. A gate is a necessary
 //! condition, never a sufficient one: the regex still decides. A regex whose literals
 //! cannot be worked out (or whose best gate is shorter than [`MIN_GATE_LEN`], which would
-//! fire on nearly every sentence) has no gate and runs everywhere, as before.
+//! fire on nearly every sentence, unless it is punctuation such as `:` or `;`) has no gate
+//! and runs everywhere, as before.
 //!
 //! Literals are lowercase: the regexes are compiled ASCII-case-insensitive on normalized
 //! text, and the automaton matches ASCII-case-insensitively.
@@ -32,7 +33,7 @@ pub fn gate(pattern: &str) -> Option<Vec<String>> {
         .parse(pattern)
         .ok()?;
     let set = necessary(&hir)?;
-    if min_len(&set) < MIN_GATE_LEN {
+    if !all_rare(&set) {
         return None;
     }
     let mut out: Vec<String> = set
@@ -47,16 +48,31 @@ pub fn gate(pattern: &str) -> Option<Vec<String>> {
     Some(out)
 }
 
+/// Is a literal rare enough to gate on: [`MIN_GATE_LEN`] bytes or more, or punctuation
+/// that most sentences lack (a pattern that can only open after a colon or semicolon is
+/// gated on those; not on `.`, `,`, `-` or quotes, which nearly every sentence has).
+fn rare(l: &[u8]) -> bool {
+    l.len() >= MIN_GATE_LEN
+        || !l.is_empty()
+            && l.iter()
+                .all(|b| b.is_ascii_punctuation() && !b".,-'\"".contains(b))
+}
+
+fn all_rare(set: &Set) -> bool {
+    set.iter().all(|l| rare(l))
+}
+
 fn min_len(set: &Set) -> usize {
     set.iter().map(Vec::len).min().unwrap_or(0)
 }
 
-/// Which of two necessary sets filters better: longer shortest literal, then fewer literals.
+/// Which of two necessary sets filters better: only rare literals (see [`rare`]), then
+/// longer shortest literal, then fewer literals.
 fn better(a: Option<Set>, b: Option<Set>) -> Option<Set> {
     match (a, b) {
         (Some(a), Some(b)) => {
-            let ka = (min_len(&a), usize::MAX - a.len());
-            let kb = (min_len(&b), usize::MAX - b.len());
+            let ka = (all_rare(&a), min_len(&a), usize::MAX - a.len());
+            let kb = (all_rare(&b), min_len(&b), usize::MAX - b.len());
             Some(if kb > ka { b } else { a })
         }
         (a, b) => a.or(b),
@@ -228,6 +244,21 @@ mod tests {
         assert!(gate(r"(?:ab|cd)\d+").is_none());
         assert!(gate(r"foo|\d+").is_none());
         assert_eq!(gate(r"(?:miracle)?\s+cure").unwrap(), ["cure"]);
+        // punctuation that nearly every sentence has is no gate
+        assert!(gate(r"\.\s+(?:take|do|go)\b").is_none());
+        assert!(gate(r"^(?:take|do|go)\b").is_none());
+    }
+
+    #[test]
+    fn rare_punctuation_gates_a_pattern_whose_words_are_too_short() {
+        // the words ("do", "go") are too short to gate on; the colon or semicolon is not
+        assert_eq!(
+            gate(r"[:;]\s+(?:(?:then|also) )?(?:take|do|go)\b").unwrap(),
+            [":", ";"]
+        );
+        // a rare literal of three bytes or more still wins over punctuation only when
+        // both are rare: the longer one filters better
+        assert_eq!(gate(r"[:;]\s+inject\b").unwrap(), ["inject"]);
     }
 
     /// The gate is a necessary condition: on every match, one of its literals occurs.
@@ -245,6 +276,10 @@ mod tests {
             (
                 r"(?:[0-9]+ )?(?:cures?|treats?) cancer",
                 "it cures cancer and 2 treats cancer",
+            ),
+            (
+                r"[:;]\s+(?:then )?(?:take|do|go)\b",
+                "Tip: take it; then do the rest",
             ),
         ];
         for (pat, text) in cases {
