@@ -120,16 +120,13 @@ impl State {
         }
     }
 
-    /// No terminator, line break or start of text among the last four parts: no rule
-    /// can break before the next terminator or line break.
+    /// No rule can break before the next terminator or line break. Every break rule
+    /// (SB4's after a line break, SB11's after `Term Close* Sp*`) and every rule that keeps
+    /// one from happening (SB6 to SB10) looks at what stands immediately before the
+    /// position: once the last part is a letter, digit or other plain character, none of
+    /// them applies until a terminator or line break comes.
     fn quiet(self) -> bool {
-        self.0[3] != Part::Sot
-            && self.0.iter().all(|p| {
-                matches!(
-                    p,
-                    Part::Sot | Part::Other | Part::UpperLower | Part::ClosePlus | Part::SpPlus
-                )
-            })
+        matches!(self.0[3], Part::Other | Part::UpperLower)
     }
 
     /// The part before any trailing Sp+ and Close+ (SB8, SB8a).
