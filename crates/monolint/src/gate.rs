@@ -217,6 +217,109 @@ fn nonempty(set: Set) -> Option<Set> {
     (min_len(&set) > 0).then_some(set)
 }
 
+/// How a match of a pattern anchored at the start (`^…`) can open: literals (lowercase, at
+/// most [`MAX_OPENING`] bytes) one of which begins every match. The engine runs such a
+/// pattern on every sentence; most sentences are turned away by comparing one word with
+/// the few literals that open with their first byte, instead of a regex search.
+#[derive(Debug, Clone)]
+pub struct Openings {
+    /// Per literal, sorted by first byte: its first bytes as a little-endian word, the
+    /// mask of those bytes, and how many there are.
+    lits: Vec<(u64, u64, usize)>,
+    /// The literals opening with byte `b` are `lits[at[b]..at[b + 1]]`.
+    at: Box<[u32; 257]>,
+}
+
+/// Longest opening literal kept: one word (a shorter prefix of a literal is still a prefix
+/// of every match it begins).
+const MAX_OPENING: usize = 8;
+
+/// The first [`MAX_OPENING`] bytes of `b`, lowercase, as a little-endian word.
+fn word(b: &[u8]) -> u64 {
+    let mut w = [0u8; MAX_OPENING];
+    for (x, y) in w.iter_mut().zip(b) {
+        *x = y.to_ascii_lowercase();
+    }
+    u64::from_le_bytes(w)
+}
+
+impl Openings {
+    fn new(mut lits: Vec<Vec<u8>>) -> Openings {
+        lits.sort();
+        lits.dedup();
+        let mut at = Box::new([0u32; 257]);
+        let mut packed = Vec::with_capacity(lits.len());
+        for l in &lits {
+            let n = l.len();
+            let mask = if n >= 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * n)) - 1
+            };
+            packed.push((word(l), mask, n));
+            at[usize::from(l[0]) + 1] += 1;
+        }
+        for b in 1..257 {
+            at[b] += at[b - 1];
+        }
+        Openings { lits: packed, at }
+    }
+
+    /// Can a match open at the start of `hay`? `false` only when none can.
+    #[inline]
+    pub fn may_open(&self, hay: &[u8]) -> bool {
+        let Some(first) = hay.first() else {
+            return false;
+        };
+        let b = usize::from(first.to_ascii_lowercase());
+        let (from, to) = (self.at[b] as usize, self.at[b + 1] as usize);
+        if from == to {
+            return false;
+        }
+        let key = word(hay);
+        self.lits[from..to]
+            .iter()
+            .any(|&(w, mask, n)| n <= hay.len() && key & mask == w)
+    }
+}
+
+/// The [`Openings`] of `pattern`, when every match is anchored at the haystack's start and
+/// the literals every match begins with can be worked out; `None` otherwise (the pattern
+/// then runs on every sentence, as before).
+pub fn openings(pattern: &str) -> Option<Openings> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    use regex_syntax::hir::Look;
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    if !hir.properties().look_set_prefix().contains(Look::Start) {
+        return None;
+    }
+    // a class of more than one byte ends a literal (so `\s` and `[:,]` do not multiply
+    // them); alternatives of alternatives may still multiply, hence the high total
+    let seq = Extractor::new()
+        .kind(ExtractKind::Prefix)
+        .limit_class(1)
+        .limit_total(20_000)
+        .extract(&hir);
+    // matched ASCII-case-insensitively: every casing of a match lowercases to one of these
+    let lits: Vec<Vec<u8>> = seq
+        .literals()?
+        .iter()
+        .map(|l| {
+            let b = l.as_bytes();
+            b[..b.len().min(MAX_OPENING)].to_ascii_lowercase()
+        })
+        .collect();
+    if lits.is_empty() || lits.iter().any(Vec::is_empty) {
+        return None;
+    }
+    Some(Openings::new(lits))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,6 +350,62 @@ mod tests {
         // punctuation that nearly every sentence has is no gate
         assert!(gate(r"\.\s+(?:take|do|go)\b").is_none());
         assert!(gate(r"^(?:take|do|go)\b").is_none());
+    }
+
+    #[test]
+    fn openings_of_start_anchored_patterns() {
+        let o = openings(r"^(?:(?:then|also) )?(?:take|do|go)\b").unwrap();
+        for yes in [
+            "Take it",
+            "do it",
+            "GO now",
+            "then take",
+            "Also do",
+            "do",
+            "dog",
+        ] {
+            assert!(o.may_open(yes.as_bytes()), "{yes}");
+        }
+        for no in ["The dose", "Most users", "It is", "  take", "t", "", "dg"] {
+            assert!(!o.may_open(no.as_bytes()), "{no}");
+        }
+        // not anchored, or anchored only at a line start: no openings
+        assert!(openings(r"(?:take|do)\b").is_none());
+        assert!(openings(r"(?m)^take").is_none());
+        assert!(openings(r"(?:^|[:;]\s+)take").is_none());
+        // what can open is unknown: no openings
+        assert!(openings(r"^\w+ly\b").is_none());
+    }
+
+    /// A sentence [`Openings::may_open`] turns away has no match.
+    #[test]
+    fn openings_never_turn_away_a_match() {
+        let pat = r"^(?:(?:for|if|when)\b[^,.;:]{0,40},\s+)?(?:(?:tip|note|then)[:,]?\s+)*(?:take|inject|do|go|run)\b[^.!?;]*?\b(?:night|daily|\d+\s*mg)\b";
+        let o = openings(pat).unwrap();
+        let re = crate::pack::meta_regex(pat).unwrap();
+        let words = [
+            "for", "if", "when", "tip:", "Note", "then", "take", "Inject", "do", "GO", "run", "it",
+            "at", "night", "daily", "5", "mg", "the", ",", "x",
+        ];
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            for _ in 0..(x % 7 + 1) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                s.push_str(words[(x % words.len() as u64) as usize]);
+                s.push(' ');
+            }
+            if re.is_match(s.as_bytes()) {
+                assert!(
+                    o.may_open(s.as_bytes()),
+                    "{s:?} matches but was turned away"
+                );
+            }
+        }
+        assert!(o.may_open(b"Take it daily"));
+        assert!(!o.may_open(b"It daily"));
     }
 
     #[test]

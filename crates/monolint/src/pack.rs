@@ -206,6 +206,9 @@ pub const MAX_SOURCE_BYTES: usize = 16 * 1024 * 1024;
 pub struct Pattern {
     src: String,
     re: std::sync::OnceLock<MetaRegex>,
+    /// For a pattern anchored at the start (`^…`): the first two bytes a match can open
+    /// with (see [`crate::gate::openings`]), worked out with the regex.
+    openings: std::sync::OnceLock<Option<crate::gate::Openings>>,
 }
 
 impl Pattern {
@@ -213,6 +216,7 @@ impl Pattern {
         Pattern {
             src: src.to_string(),
             re: std::sync::OnceLock::new(),
+            openings: std::sync::OnceLock::new(),
         }
     }
 
@@ -222,6 +226,7 @@ impl Pattern {
         Pattern {
             src: src.to_string(),
             re: cell,
+            openings: std::sync::OnceLock::new(),
         }
     }
 
@@ -242,12 +247,20 @@ impl Pattern {
         self.regex().is_match(haystack)
     }
 
-    /// Successive non-overlapping matches, leftmost-first.
+    /// Successive non-overlapping matches, leftmost-first. A pattern anchored at the start
+    /// is turned away without a search when `haystack` cannot open a match.
     pub fn find_iter<'h>(
         &'h self,
         haystack: &'h [u8],
     ) -> impl Iterator<Item = regex_automata::Match> + 'h {
-        self.regex().find_iter(haystack)
+        let open = self
+            .openings
+            .get_or_init(|| crate::gate::openings(&self.src))
+            .as_ref()
+            .is_none_or(|o| o.may_open(haystack));
+        open.then(|| self.regex().find_iter(haystack))
+            .into_iter()
+            .flatten()
     }
 }
 
