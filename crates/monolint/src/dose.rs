@@ -101,21 +101,43 @@ fn next_words(text: &str, e: usize) -> String {
 }
 
 /// Can `bytes` hold a figure at all: a digit, or a unit written out ("gram", "unit",
-/// "mg", "mcg", "ml", "iu")? One pass, looking closer only at a unit's first letter.
+/// "mg", "mcg", "ml", "iu")? One pass over a byte table, looking closer only at a unit's
+/// first letter.
 fn may_hold_figure(bytes: &[u8]) -> bool {
+    /// 1: a digit; 2: the first letter of a unit (either case); 0: anything else.
+    const CLASS: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut b = b'0';
+        while b <= b'9' {
+            t[b as usize] = 1;
+            b += 1;
+        }
+        let letters = *b"gumiGUMI";
+        let mut i = 0;
+        while i < letters.len() {
+            t[letters[i] as usize] = 2;
+            i += 1;
+        }
+        t
+    };
     let at = |i: usize, w: &[u8]| {
         bytes
             .get(i..i + w.len())
             .is_some_and(|x| x.eq_ignore_ascii_case(w))
     };
-    bytes.iter().enumerate().any(|(i, &b)| match b | 0x20 {
-        b'0'..=b'9' => b.is_ascii_digit(),
-        b'g' => at(i, b"gram"),
-        b'u' => at(i, b"unit"),
-        b'm' => at(i, b"mg") || at(i, b"mcg") || at(i, b"ml"),
-        b'i' => at(i, b"iu"),
-        _ => false,
-    })
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| match CLASS[usize::from(b)] {
+            0 => false,
+            1 => true,
+            _ => match b | 0x20 {
+                b'g' => at(i, b"gram"),
+                b'u' => at(i, b"unit"),
+                b'm' => at(i, b"mg") || at(i, b"mcg") || at(i, b"ml"),
+                _ => at(i, b"iu"),
+            },
+        })
 }
 
 /// Does a matched figure contain the word "or" (case-insensitively)?
