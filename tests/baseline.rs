@@ -169,3 +169,23 @@ fn a_broken_baseline_is_an_error() {
         r.stderr
     );
 }
+
+#[test]
+fn json_with_a_baseline_is_one_report_and_nothing_else() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::write(dir.join("page.md"), format!("{TITLE}{DOSE}{ADVICE}")).expect("write");
+    let json = ["--format", "json", "--no-cache"];
+    let args = |more: &[&'static str]| [&["check"][..], &json[..], more, &["page.md"]].concat();
+    let w = monolint(dir, &args(&["--write-baseline", "b.json"]));
+    assert_eq!(w.code, Some(0), "{}", w.stderr);
+    // writing a baseline reports on standard error only
+    assert_eq!(w.stdout, "");
+    std::fs::write(dir.join("page.md"), format!("{TITLE}{DOSE}{ADVICE}{DOSE}")).expect("write");
+    let r = monolint(dir, &args(&["--baseline", "b.json"]));
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    // one JSON document, with nothing after it
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).expect(&r.stdout);
+    assert_eq!(report["diagnostics"].as_array().map(Vec::len), Some(1));
+    assert_eq!(report["summary"]["errors"], 1, "{}", r.stdout);
+}

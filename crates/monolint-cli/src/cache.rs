@@ -38,6 +38,7 @@
 //! JSON output each string is escaped once per run, and a cached file's findings are
 //! written straight from the entry, with no `Diagnostic` built.
 
+use crate::output::{json_string, JsonRecord};
 use monolint::document::Format;
 use monolint::{Diagnostic, Linter, Severity};
 use std::collections::{HashMap, HashSet};
@@ -331,47 +332,24 @@ impl Loaded {
         first: &mut bool,
         counts: &mut [usize; 3],
     ) {
-        let mut num = itoa::Buffer::new();
+        // optional strings are stored one up, 0 for none
+        let opt = |i: usize| i.checked_sub(1);
         walk(entry.body, self.n_strings(), |r| {
             if !std::mem::replace(first, false) {
                 out.push(b',');
             }
-            out.extend_from_slice(b"{\"path\":");
-            out.extend_from_slice(path_json);
-            out.extend_from_slice(b",\"rule\":");
-            out.extend_from_slice(self.json_str(r.rule));
-            out.extend_from_slice(b",\"severity\":\"");
-            out.extend_from_slice(r.severity.as_str().as_bytes());
-            out.extend_from_slice(b"\",\"message\":");
-            out.extend_from_slice(self.json_str(r.message));
-            for (name, n) in [
-                &b",\"line\":"[..],
-                b",\"column\":",
-                b",\"end_line\":",
-                b",\"end_column\":",
-                b",\"offset\":",
-                b",\"length\":",
-            ]
-            .into_iter()
-            .zip(r.nums)
-            {
-                out.extend_from_slice(name);
-                out.extend_from_slice(num.format(n).as_bytes());
-            }
-            out.extend_from_slice(b",\"text\":");
-            out.extend_from_slice(self.json_str(r.text));
-            for (name, i) in [
-                (&b",\"compound\":"[..], r.compound),
-                (b",\"help\":", r.help),
-            ] {
-                out.extend_from_slice(name);
-                if i == 0 {
-                    out.extend_from_slice(b"null");
-                } else {
-                    out.extend_from_slice(self.json_str(i - 1));
-                }
-            }
-            out.push(b'}');
+            let record = JsonRecord {
+                severity: r.severity,
+                rule: r.rule,
+                message: r.message,
+                nums: r.nums,
+                text: r.text,
+                compound: opt(r.compound),
+                help: opt(r.help),
+            };
+            record.write(out, path_json, |out, i| {
+                out.extend_from_slice(self.json_str(i));
+            });
             counts[r.severity as usize] += 1;
         });
     }
@@ -445,7 +423,7 @@ impl Loaded {
             for i in 0..n_strings {
                 let start = if i == 0 { 0 } else { loaded.ends[i - 1] };
                 let s = loaded.text.get(start..loaded.ends[i])?;
-                serde_json::to_writer(&mut loaded.json, s).ok()?;
+                json_string(&mut loaded.json, s);
                 loaded.json_ends.push(loaded.json.len());
             }
         }

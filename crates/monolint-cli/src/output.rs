@@ -118,11 +118,153 @@ impl MietteDiagnostic for Finding<'_> {
     }
 }
 
-#[derive(Serialize)]
-struct JsonDiagnostic<'a> {
-    path: &'a str,
-    #[serde(flatten)]
-    d: &'a Diagnostic,
+/// Append `s` to `out` as a JSON string literal (RFC 8259), byte for byte as serde_json
+/// writes it: `"` and `\` after a backslash; the control characters below U+0020 as
+/// `\b`, `\t`, `\n`, `\f`, `\r`, the others as `\u00xx` (lowercase hex); everything else
+/// (DEL, non-ASCII, U+2028 and U+2029 included) as it is. A test pins it to serde_json.
+pub fn json_string(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    // bytes before `done` are written
+    let mut done = 0;
+    loop {
+        let rest = &bytes[done..];
+        let clean = clean_prefix(rest);
+        let Some(i) = rest[clean..].iter().position(|&b| needs_escape(b)) else {
+            out.extend_from_slice(rest);
+            break;
+        };
+        let at = clean + i;
+        out.extend_from_slice(&rest[..at]);
+        let b = rest[at];
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            _ => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xf)],
+            ]),
+        }
+        done += at + 1;
+    }
+    out.push(b'"');
+}
+
+/// A byte JSON cannot carry as it is inside a string.
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// How many leading bytes of `bytes` certainly need no escaping: whole 16-byte blocks
+/// without one, and the shorter tail too when it has none (a test the compiler turns
+/// into a few vector instructions a block).
+fn clean_prefix(bytes: &[u8]) -> usize {
+    let dirty = |block: &[u8; 16]| block.iter().fold(false, |any, &b| any | needs_escape(b));
+    let blocks = bytes.chunks_exact(16);
+    let tail = blocks.remainder();
+    let mut n = 0;
+    for block in blocks {
+        if block.try_into().map_or(true, dirty) {
+            return n;
+        }
+        n += 16;
+    }
+    // the tail, padded with a byte that needs no escaping
+    let mut last = [b' '; 16];
+    last[..tail.len()].copy_from_slice(tail);
+    if !dirty(&last) {
+        n += tail.len();
+    }
+    n
+}
+
+/// One finding of the JSON report (SPEC §3) in its fixed field order, written without
+/// serde: `T` is how its strings come (`&str` to be escaped, or a cache string-table id
+/// whose escaped form is at hand), so fresh and cached findings share one writer.
+pub struct JsonRecord<T> {
+    pub severity: Severity,
+    pub rule: T,
+    pub message: T,
+    /// line, column, end line, end column, offset, length
+    pub nums: [usize; 6],
+    pub text: T,
+    pub compound: Option<T>,
+    pub help: Option<T>,
+}
+
+impl<'a> From<&'a Diagnostic> for JsonRecord<&'a str> {
+    fn from(d: &'a Diagnostic) -> Self {
+        JsonRecord {
+            severity: d.severity,
+            rule: &d.rule,
+            message: &d.message,
+            nums: [
+                d.line,
+                d.column,
+                d.end_line,
+                d.end_column,
+                d.offset,
+                d.length,
+            ],
+            text: &d.text,
+            compound: d.compound.as_deref(),
+            help: d.help.as_deref(),
+        }
+    }
+}
+
+impl<T> JsonRecord<T> {
+    /// Append `{"path":…,"rule":…,…}` to `out`: `path` is already a JSON string literal,
+    /// `put` appends one of the record's strings as one.
+    pub fn write(self, out: &mut Vec<u8>, path: &[u8], mut put: impl FnMut(&mut Vec<u8>, T)) {
+        let mut num = itoa::Buffer::new();
+        out.extend_from_slice(b"{\"path\":");
+        out.extend_from_slice(path);
+        out.extend_from_slice(b",\"rule\":");
+        put(out, self.rule);
+        out.extend_from_slice(b",\"severity\":\"");
+        out.extend_from_slice(self.severity.as_str().as_bytes());
+        out.extend_from_slice(b"\",\"message\":");
+        put(out, self.message);
+        for (name, n) in [
+            &b",\"line\":"[..],
+            b",\"column\":",
+            b",\"end_line\":",
+            b",\"end_column\":",
+            b",\"offset\":",
+            b",\"length\":",
+        ]
+        .into_iter()
+        .zip(self.nums)
+        {
+            out.extend_from_slice(name);
+            out.extend_from_slice(num.format(n).as_bytes());
+        }
+        out.extend_from_slice(b",\"text\":");
+        put(out, self.text);
+        for (name, s) in [
+            (&b",\"compound\":"[..], self.compound),
+            (b",\"help\":", self.help),
+        ] {
+            out.extend_from_slice(name);
+            match s {
+                Some(s) => put(out, s),
+                None => out.extend_from_slice(b"null"),
+            }
+        }
+        out.push(b'}');
+    }
 }
 
 #[derive(Serialize, Default)]
@@ -131,13 +273,6 @@ pub struct Summary {
     errors: usize,
     warnings: usize,
     infos: usize,
-}
-
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    version: u32,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
-    summary: Summary,
 }
 
 pub fn summary(results: &[FileResult], files: usize) -> Summary {
@@ -232,61 +367,31 @@ pub fn compact(path: &str, d: &Diagnostic) -> String {
 /// Write the report to standard output, and for the human and GitHub formats the summary
 /// line to standard error (JSON and SARIF carry their own).
 pub fn emit(format: Format, results: &[FileResult], run: &RunInfo<'_>) {
+    if matches!(format, Format::Json | Format::Human) {
+        // the same report the streamed run writes, from findings held in memory
+        let mut e = Emitter::new(format, run.started);
+        for r in results {
+            e.file(&r.path, &r.text, &r.diagnostics);
+        }
+        e.finish(run.files);
+        return;
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let sum = summary(results, run.files);
-    let res = match format {
-        Format::Sarif => crate::sarif::write(&mut out, results, run.linter),
-        Format::Github => {
-            let res = crate::github::write(&mut out, results);
-            errln!("{}", summary_line(&sum, run.started.elapsed()));
-            res
-        }
-        Format::Json => {
-            let report = JsonReport {
-                version: 1,
-                diagnostics: results
-                    .iter()
-                    .flat_map(|r| {
-                        r.diagnostics
-                            .iter()
-                            .map(move |d| JsonDiagnostic { path: &r.path, d })
-                    })
-                    .collect(),
-                summary: sum,
-            };
-            serde_json::to_writer(&mut out, &report)
-                .map_err(std::io::Error::other)
-                .and_then(|()| writeln!(out))
-        }
-        Format::Human => {
-            let tty = std::io::stdout().is_terminal();
-            let h = handler(tty);
-            let mut res = Ok(());
-            for r in results {
-                for d in &r.diagnostics {
-                    if !tty {
-                        res = res.and_then(|()| writeln!(out, "{}", compact(&r.path, d)));
-                        continue;
-                    }
-                    let finding = Finding {
-                        d,
-                        src: NamedSource::new(printable(&r.path), Arc::clone(&r.text)),
-                    };
-                    let mut s = String::new();
-                    if h.render_report(&mut s, &finding).is_err() {
-                        s = compact(&r.path, d);
-                    }
-                    res = res.and_then(|()| writeln!(out, "{s}"));
-                }
-            }
-            errln!("{}", summary_line(&sum, run.started.elapsed()));
-            res
-        }
+    let res = if format == Format::Sarif {
+        crate::sarif::write(&mut out, results, run.linter)
+    } else {
+        let res = crate::github::write(&mut out, results);
+        let sum = summary(results, run.files);
+        errln!("{}", summary_line(&sum, run.started.elapsed()));
+        res
     };
     // a closed pipe (`monolint check | head`) is not an error worth reporting
     let _ = res.and_then(|()| out.flush());
 }
+
+/// Bytes gathered before they go to standard output.
+const CHUNK: usize = 64 * 1024;
 
 /// Writes the report to standard output as files come in (in path order), so a run
 /// never holds more than the files in flight: the JSON object is written piece by piece
@@ -294,17 +399,19 @@ pub fn emit(format: Format, results: &[FileResult], run: &RunInfo<'_>) {
 /// at a time, with the summary on standard error at the end.
 pub struct Emitter {
     format: Format,
-    out: std::io::BufWriter<std::io::Stdout>,
+    out: std::io::Stdout,
+    /// What is not yet written to `out`: filled in memory, written in [`CHUNK`]s.
+    buf: Vec<u8>,
     handler: Option<GraphicalReportHandler>,
     sum: Summary,
     first: bool,
-    /// The first write error (a closed pipe): later writes are skipped.
+    /// The first write error (a closed pipe): later output is dropped.
     failed: bool,
     /// Piped human output is one compact line a finding.
     tty: bool,
     started: Instant,
-    /// Reused for each cached file's JSON: its path, its findings.
-    scratch: (Vec<u8>, Vec<u8>),
+    /// The current file's path as a JSON string (reused from file to file).
+    path_json: Vec<u8>,
 }
 
 impl Emitter {
@@ -313,25 +420,31 @@ impl Emitter {
         let handler = (format == Format::Human && tty).then(|| handler(tty));
         let mut e = Emitter {
             format,
-            out: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
+            out: std::io::stdout(),
+            buf: Vec::with_capacity(CHUNK + CHUNK / 4),
             handler,
             sum: Summary::default(),
             first: true,
             failed: false,
             tty,
             started,
-            scratch: Default::default(),
+            path_json: Vec::new(),
         };
         if format == Format::Json {
-            e.write(|out| out.write_all(b"{\"version\":1,\"diagnostics\":["));
+            e.buf.extend_from_slice(b"{\"version\":1,\"diagnostics\":[");
         }
         e
     }
 
-    fn write(&mut self, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
-        if !self.failed && f(&mut self.out).is_err() {
+    /// Write out what has been gathered, once it is a chunk (`all`: whatever there is).
+    fn drain(&mut self, all: bool) {
+        if self.buf.len() < CHUNK && !all {
+            return;
+        }
+        if !self.failed && self.out.write_all(&self.buf).is_err() {
             self.failed = true;
         }
+        self.buf.clear();
     }
 
     /// Errors, warnings and infos reported so far.
@@ -339,30 +452,47 @@ impl Emitter {
         (self.sum.errors, self.sum.warnings, self.sum.infos)
     }
 
+    fn count(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.sum.errors += 1,
+            Severity::Warning => self.sum.warnings += 1,
+            Severity::Info => self.sum.infos += 1,
+        }
+    }
+
+    /// `path` as a JSON string, in `self.path_json`.
+    fn set_path(&mut self, path: &str) {
+        self.path_json.clear();
+        json_string(&mut self.path_json, path);
+    }
+
     /// One file's findings (`text` is its content, for human snippets).
     pub fn file(&mut self, path: &str, text: &Arc<String>, diagnostics: &[Diagnostic]) {
-        for d in diagnostics {
-            match d.severity {
-                Severity::Error => self.sum.errors += 1,
-                Severity::Warning => self.sum.warnings += 1,
-                Severity::Info => self.sum.infos += 1,
+        // SARIF and GitHub need the whole run: `finish::finish` writes them
+        let shown = !self.failed && matches!(self.format, Format::Json | Format::Human);
+        if !shown {
+            for d in diagnostics {
+                self.count(d.severity);
             }
+            return;
+        }
+        if self.format == Format::Json && !diagnostics.is_empty() {
+            self.set_path(path);
+        }
+        for d in diagnostics {
+            self.count(d.severity);
             match self.format {
                 Format::Json => {
-                    let first = std::mem::replace(&mut self.first, false);
-                    self.write(|out| {
-                        if !first {
-                            out.write_all(b",")?;
-                        }
-                        serde_json::to_writer(out, &JsonDiagnostic { path, d })
-                            .map_err(std::io::Error::other)
-                    });
+                    if !std::mem::replace(&mut self.first, false) {
+                        self.buf.push(b',');
+                    }
+                    JsonRecord::from(d).write(&mut self.buf, &self.path_json, json_string);
                 }
                 Format::Human if !self.tty => {
-                    let line = compact(path, d);
-                    self.write(|out| writeln!(out, "{line}"));
+                    self.buf.extend_from_slice(compact(path, d).as_bytes());
+                    self.buf.push(b'\n');
                 }
-                Format::Human => {
+                _ => {
                     let finding = Finding {
                         d,
                         src: NamedSource::new(printable(path), Arc::clone(text)),
@@ -375,12 +505,13 @@ impl Emitter {
                     if !rendered {
                         s = compact(path, d);
                     }
-                    self.write(|out| writeln!(out, "{s}"));
+                    self.buf.extend_from_slice(s.as_bytes());
+                    self.buf.push(b'\n');
                 }
-                // SARIF and GitHub need the whole run: `finish::finish` writes them
-                Format::Sarif | Format::Github => {}
             }
         }
+        // a terminal shows each file's findings as they come
+        self.drain(self.handler.is_some());
     }
 
     /// One file's findings served from the cache: for JSON written straight from the
@@ -397,18 +528,23 @@ impl Emitter {
             self.file(path, text, &diagnostics);
             return;
         }
-        let (mut path_json, mut out) = std::mem::take(&mut self.scratch);
-        path_json.clear();
-        out.clear();
-        // a path is always a string: serializing it cannot fail
-        let _ = serde_json::to_writer(&mut path_json, path);
+        self.set_path(path);
         let mut counts = [0usize; 3];
-        loaded.write_json(&mut out, &path_json, entry, &mut self.first, &mut counts);
+        let at = self.buf.len();
+        loaded.write_json(
+            &mut self.buf,
+            &self.path_json,
+            entry,
+            &mut self.first,
+            &mut counts,
+        );
         self.sum.infos += counts[Severity::Info as usize];
         self.sum.warnings += counts[Severity::Warning as usize];
         self.sum.errors += counts[Severity::Error as usize];
-        self.write(|w| w.write_all(&out));
-        self.scratch = (path_json, out);
+        if self.failed {
+            self.buf.truncate(at);
+        }
+        self.drain(false);
     }
 
     /// Close the report: the JSON summary, or the human summary line on standard error.
@@ -416,20 +552,20 @@ impl Emitter {
         self.sum.files = files;
         match self.format {
             Format::Json => {
-                let sum = std::mem::take(&mut self.sum);
-                self.write(|out| {
-                    out.write_all(b"],\"summary\":")?;
-                    serde_json::to_writer(&mut *out, &sum).map_err(std::io::Error::other)?;
-                    out.write_all(b"}\n")
-                });
+                self.buf.extend_from_slice(b"],\"summary\":");
+                // four counts: serializing them cannot fail
+                let _ = serde_json::to_writer(&mut self.buf, &self.sum);
+                self.buf.extend_from_slice(b"}\n");
             }
-            Format::Human => {
-                errln!("{}", summary_line(&self.sum, self.started.elapsed()));
-            }
-            Format::Sarif | Format::Github => {}
+            Format::Human | Format::Sarif | Format::Github => {}
         }
+        self.drain(true);
         // a closed pipe (`monolint check | head`) is not an error worth reporting
         let _ = self.out.flush();
+        if self.format == Format::Human {
+            // after the findings, so that the two streams merged read in order
+            errln!("{}", summary_line(&self.sum, self.started.elapsed()));
+        }
     }
 }
 
@@ -444,6 +580,90 @@ mod tests {
             printable("a\nb\tc\u{1b}[31md\u{7f}"),
             "a\\nb\\tc\\u{1b}[31md\\u{7f}"
         );
+    }
+
+    fn escaped(s: &str) -> String {
+        let mut out = Vec::new();
+        json_string(&mut out, s);
+        String::from_utf8(out).unwrap()
+    }
+
+    /// Characters JSON escaping could get wrong: every ASCII one (all the control
+    /// characters, `"`, `\`, DEL), C1 controls, the line and paragraph separators that
+    /// JavaScript (not JSON) forbids, a byte-order mark, and multi-byte characters.
+    fn awkward() -> Vec<char> {
+        let mut cs: Vec<char> = (0u8..=0x7f).map(char::from).collect();
+        cs.extend([
+            '\u{80}', '\u{85}', '\u{9f}', 'é', 'µ', '–', '\u{2028}', '\u{2029}', '\u{feff}',
+            '\u{fffd}', '🧪',
+        ]);
+        cs
+    }
+
+    #[test]
+    fn strings_are_escaped_exactly_as_serde_json_escapes_them() {
+        for c in awkward() {
+            // alone, and at every place around the 16-byte blocks the fast path scans
+            let one = c.to_string();
+            assert_eq!(escaped(&one), serde_json::to_string(&one).unwrap(), "{c:?}");
+            for len in 0..40 {
+                for at in [0, len / 2, len] {
+                    let mut s = "a".repeat(len);
+                    s.insert(at, c);
+                    assert_eq!(escaped(&s), serde_json::to_string(&s).unwrap(), "{s:?}");
+                }
+            }
+        }
+        let all: String = awkward().into_iter().collect();
+        let twice = format!("{all}{all}");
+        assert_eq!(escaped(&twice), serde_json::to_string(&twice).unwrap());
+        assert_eq!(escaped(""), "\"\"");
+        assert_eq!(
+            escaped("a\"b\\c\u{1}\u{1f}\n"),
+            r#""a\"b\\c\u0001\u001f\n""#
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_string_is_escaped_as_serde_json_escapes_it(s in "\\PC*|[\\x00-\\x7f]*") {
+            proptest::prop_assert_eq!(escaped(&s), serde_json::to_string(&s).unwrap());
+        }
+    }
+
+    #[test]
+    fn a_finding_is_written_as_serde_writes_it_with_its_path_first() {
+        let hostile = Diagnostic {
+            rule: "site/quote\"s".into(),
+            severity: Severity::Warning,
+            message: "a \"message\"\nwith\ttabs, \\ back\u{7f}slashes, \u{1b}[31m µ–é 🧪".into(),
+            line: 1,
+            column: 2,
+            end_line: usize::MAX,
+            end_column: 0,
+            offset: 10,
+            length: 12_345_678_901,
+            text: "\u{0}\u{1f}\u{2028}\u{2029}".into(),
+            compound: None,
+            help: Some(String::new()),
+        };
+        let plain = Diagnostic {
+            rule: "dose/unapproved".into(),
+            severity: Severity::Info,
+            compound: Some("ghrp-2".into()),
+            help: None,
+            ..hostile.clone()
+        };
+        for d in [hostile, plain] {
+            for path in ["content/a.md", "dir/a \"b\"\n\\c.md"] {
+                let path_json = serde_json::to_string(path).unwrap();
+                let mut out = Vec::new();
+                JsonRecord::from(&d).write(&mut out, path_json.as_bytes(), json_string);
+                let body = serde_json::to_string(&d).unwrap();
+                let want = format!("{{\"path\":{path_json},{}", &body[1..]);
+                assert_eq!(String::from_utf8(out).unwrap(), want);
+            }
+        }
     }
 
     #[test]
