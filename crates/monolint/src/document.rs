@@ -181,8 +181,14 @@ impl<'a> Builder<'a> {
     }
 
     fn open(&mut self, kind: BlockKind, cell: Option<CellPos>) {
+        self.open_sized(kind, cell, 0);
+    }
+
+    /// Open a block whose source is about `len` bytes (its text is sized for that, so
+    /// it does not grow piece by piece).
+    fn open_sized(&mut self, kind: BlockKind, cell: Option<CellPos>, len: usize) {
         self.flush();
-        self.cur = Some((kind, cell, NormText::new(), usize::MAX));
+        self.cur = Some((kind, cell, NormText::with_capacity(len), usize::MAX));
     }
 
     fn flush(&mut self) {
@@ -585,12 +591,13 @@ impl<'a> Builder<'a> {
                         self.scan_html_comments(range.clone());
                     }
                     Tag::Heading { level, .. } => {
-                        self.open(BlockKind::Heading, None);
+                        self.open_sized(BlockKind::Heading, None, range.len());
                         self.level = level as u8;
                     }
-                    Tag::Paragraph | Tag::Item | Tag::BlockQuote(_) => {
-                        self.open(BlockKind::Prose, None)
-                    }
+                    // a paragraph's source is about its text; an item's or a quote's may
+                    // hold many blocks, so they start small
+                    Tag::Paragraph => self.open_sized(BlockKind::Prose, None, range.len()),
+                    Tag::Item | Tag::BlockQuote(_) => self.open(BlockKind::Prose, None),
                     Tag::List(_) | Tag::FootnoteDefinition(_) => self.flush(),
                     Tag::Table(_) => {
                         self.flush();
@@ -613,7 +620,7 @@ impl<'a> Builder<'a> {
                             header: in_head,
                         };
                         col += 1;
-                        self.open(BlockKind::Cell, Some(pos));
+                        self.open_sized(BlockKind::Cell, Some(pos), range.len());
                     }
                     Tag::Link { dest_url, .. } => self.links.push(Link {
                         url: dest_url.to_string(),
@@ -752,7 +759,7 @@ impl<'a> Builder<'a> {
             };
             self.level = 1;
             seen_title = true;
-            self.open(kind, None);
+            self.open_sized(kind, None, line.len());
             self.push_text(at..at + line.len(), line);
             self.flush();
         }

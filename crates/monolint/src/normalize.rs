@@ -191,6 +191,16 @@ impl NormText {
         }
     }
 
+    /// An empty text with room for about `len` bytes of source text.
+    pub fn with_capacity(len: usize) -> Self {
+        Self {
+            text: String::with_capacity(len),
+            // a segment per run of ASCII text and per folded character
+            segs: Vec::with_capacity(if len == 0 { 0 } else { 4 + len / 64 }),
+            last_space: true,
+        }
+    }
+
     /// Normalize `piece`, which starts at byte `orig` of the original text, and append it.
     pub fn push(&mut self, orig: usize, piece: &str) {
         let bytes = piece.as_bytes();
