@@ -181,8 +181,14 @@ impl<'a> Builder<'a> {
     }
 
     fn open(&mut self, kind: BlockKind, cell: Option<CellPos>) {
+        self.open_sized(kind, cell, 0);
+    }
+
+    /// Open a block whose source is about `len` bytes (its text is sized for that, so
+    /// it does not grow piece by piece).
+    fn open_sized(&mut self, kind: BlockKind, cell: Option<CellPos>, len: usize) {
         self.flush();
-        self.cur = Some((kind, cell, NormText::new(), usize::MAX));
+        self.cur = Some((kind, cell, NormText::with_capacity(len), usize::MAX));
     }
 
     fn flush(&mut self) {
@@ -220,17 +226,22 @@ impl<'a> Builder<'a> {
         if self.cur.is_none() {
             self.open(BlockKind::Prose, None);
         }
-        let src = self.src;
+        // whether the text is the source bytes themselves (the parser mostly hands out
+        // slices of the source, so the pointers are compared before the bytes)
+        let verbatim = self
+            .src
+            .get(range.clone())
+            .is_some_and(|s| std::ptr::eq(s, text) || s == text);
         if let Some((_, _, norm, start)) = self.cur.as_mut() {
             if *start == usize::MAX && !text.trim().is_empty() {
                 let lead = text.len() - text.trim_start().len();
-                *start = if src.get(range.clone()) == Some(text) {
+                *start = if verbatim {
                     range.start + lead
                 } else {
                     range.start
                 };
             }
-            if src.get(range.clone()) == Some(text) {
+            if verbatim {
                 norm.push(range.start, text);
             } else {
                 // decoded differently from the source (an entity, an escape): the whole
@@ -580,12 +591,13 @@ impl<'a> Builder<'a> {
                         self.scan_html_comments(range.clone());
                     }
                     Tag::Heading { level, .. } => {
-                        self.open(BlockKind::Heading, None);
+                        self.open_sized(BlockKind::Heading, None, range.len());
                         self.level = level as u8;
                     }
-                    Tag::Paragraph | Tag::Item | Tag::BlockQuote(_) => {
-                        self.open(BlockKind::Prose, None)
-                    }
+                    // a paragraph's source is about its text; an item's or a quote's may
+                    // hold many blocks, so they start small
+                    Tag::Paragraph => self.open_sized(BlockKind::Prose, None, range.len()),
+                    Tag::Item | Tag::BlockQuote(_) => self.open(BlockKind::Prose, None),
                     Tag::List(_) | Tag::FootnoteDefinition(_) => self.flush(),
                     Tag::Table(_) => {
                         self.flush();
@@ -608,7 +620,7 @@ impl<'a> Builder<'a> {
                             header: in_head,
                         };
                         col += 1;
-                        self.open(BlockKind::Cell, Some(pos));
+                        self.open_sized(BlockKind::Cell, Some(pos), range.len());
                     }
                     Tag::Link { dest_url, .. } => self.links.push(Link {
                         url: dest_url.to_string(),
@@ -747,7 +759,7 @@ impl<'a> Builder<'a> {
             };
             self.level = 1;
             seen_title = true;
-            self.open(kind, None);
+            self.open_sized(kind, None, line.len());
             self.push_text(at..at + line.len(), line);
             self.flush();
         }
@@ -846,56 +858,75 @@ fn comment_line(line: &str) -> Option<&str> {
 /// Remove comment lines that stand between two pipe-table rows. Returns the text to
 /// parse, its pieces as (offset in the new text, offset in the original), and the
 /// removed comments; `None` when there is nothing to lift.
+///
+/// A line is lifted when it is a comment line and the nearest lines before and after it
+/// that are not comment lines are table rows. Only a line holding `<!--` can be a
+/// comment line, so the text is searched for that and the lines around each hit are
+/// read: a page without comments costs one search, and every line is read at most a few
+/// times, so a file of a million comment lines stays linear.
 #[allow(clippy::type_complexity)]
 fn lift_table_comments(src: &str) -> Option<(String, Vec<(usize, usize)>, Vec<Comment>)> {
-    let mut lines: Vec<(usize, &str)> = Vec::new();
-    let mut at = 0;
-    for l in src.split_inclusive('\n') {
-        lines.push((at, l));
-        at += l.len();
-    }
+    let bytes = src.as_bytes();
+    // the end (after its `\n`, or the text's end) of the line that holds byte `at`
+    let line_end =
+        |at: usize| memchr::memchr(b'\n', &bytes[at..]).map_or(src.len(), |i| at + i + 1);
+    let line_start = |at: usize| memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
     let is_row = |l: &str| is_pipe_row(l.trim());
-    // for each line, whether the nearest non-comment line before / after it is a table
-    // row: two passes, so a file of a million comment lines stays linear
-    let is_comment: Vec<bool> = lines
-        .iter()
-        .map(|(_, l)| comment_line(l).is_some())
-        .collect();
-    let mut row_before = vec![false; lines.len()];
-    let mut last = false;
-    for i in 0..lines.len() {
-        row_before[i] = last;
-        if !is_comment[i] {
-            last = is_row(lines[i].1);
+    let finder = memchr::memmem::Finder::new("<!--");
+    // byte ranges of the runs of comment lines to lift
+    let mut lifted: Vec<Range<usize>> = Vec::new();
+    let mut at = 0;
+    while let Some(hit) = finder.find(&bytes[at..]) {
+        let start = line_start(at + hit);
+        let mut end = line_end(at + hit);
+        if comment_line(&src[start..end]).is_none() {
+            at = end;
+            continue;
         }
-    }
-    let mut lift = vec![false; lines.len()];
-    let mut next_row = false;
-    for i in (0..lines.len()).rev() {
-        if is_comment[i] {
-            lift[i] = row_before[i] && next_row;
-        } else {
-            next_row = is_row(lines[i].1);
+        // the whole run of comment lines: they share their nearest other lines
+        while end < src.len() {
+            let next = line_end(end);
+            if comment_line(&src[end..next]).is_none() {
+                break;
+            }
+            end = next;
         }
+        // the line before the run is not a comment line: one would have been found first
+        // and its run would have reached this line
+        let row_before = start > 0 && is_row(&src[line_start(start - 1)..start]);
+        let row_after = end < src.len() && is_row(&src[end..line_end(end)]);
+        if row_before && row_after {
+            lifted.push(start..end);
+        }
+        at = end;
     }
-    if !lift.contains(&true) {
+    if lifted.is_empty() {
         return None;
     }
     let mut text = String::with_capacity(src.len());
     let mut pieces = Vec::new();
     let mut comments = Vec::new();
-    for (i, &(at, l)) in lines.iter().enumerate() {
-        if lift[i] {
+    let mut kept = 0;
+    for run in lifted {
+        if run.start > kept {
+            pieces.push((text.len(), kept));
+            text.push_str(&src[kept..run.start]);
+        }
+        let mut at = run.start;
+        for l in src[run.clone()].split_inclusive('\n') {
             let body = comment_line(l).unwrap_or_default();
             let lead = l.len() - l.trim_start().len();
             comments.push(Comment {
                 body: body.to_string(),
                 span: at + lead..at + l.trim_end().len(),
             });
-        } else {
-            pieces.push((text.len(), at));
-            text.push_str(l);
+            at += l.len();
         }
+        kept = run.end;
+    }
+    if kept < src.len() {
+        pieces.push((text.len(), kept));
+        text.push_str(&src[kept..]);
     }
     pieces.push((text.len(), src.len()));
     Some((text, pieces, comments))
@@ -951,6 +982,7 @@ fn parse_front_matter(yaml: &str) -> FrontMatter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn texts(d: &Document<'_>) -> Vec<String> {
         d.blocks.iter().map(|b| b.norm.text.clone()).collect()
@@ -1022,5 +1054,125 @@ mod tests {
         let d = Document::parse(src, Format::Markdown);
         let bodies: Vec<_> = d.comments.iter().map(|c| c.body.as_str()).collect();
         assert_eq!(bodies, ["monolint-disable-file x/y -- why", "inline"]);
+    }
+
+    /// [`lift_table_comments`] as it was first written, line by line over the whole text:
+    /// the definition the search for `<!--` must meet.
+    #[allow(clippy::type_complexity)]
+    fn lift_by_line(src: &str) -> Option<(String, Vec<(usize, usize)>, Vec<Comment>)> {
+        let mut lines: Vec<(usize, &str)> = Vec::new();
+        let mut at = 0;
+        for l in src.split_inclusive('\n') {
+            lines.push((at, l));
+            at += l.len();
+        }
+        let is_row = |l: &str| is_pipe_row(l.trim());
+        // for each line, whether the nearest non-comment line before / after it is a table
+        // row: two passes, so a file of a million comment lines stays linear
+        let is_comment: Vec<bool> = lines
+            .iter()
+            .map(|(_, l)| comment_line(l).is_some())
+            .collect();
+        let mut row_before = vec![false; lines.len()];
+        let mut last = false;
+        for i in 0..lines.len() {
+            row_before[i] = last;
+            if !is_comment[i] {
+                last = is_row(lines[i].1);
+            }
+        }
+        let mut lift = vec![false; lines.len()];
+        let mut next_row = false;
+        for i in (0..lines.len()).rev() {
+            if is_comment[i] {
+                lift[i] = row_before[i] && next_row;
+            } else {
+                next_row = is_row(lines[i].1);
+            }
+        }
+        if !lift.contains(&true) {
+            return None;
+        }
+        let mut text = String::with_capacity(src.len());
+        let mut pieces = Vec::new();
+        let mut comments = Vec::new();
+        for (i, &(at, l)) in lines.iter().enumerate() {
+            if lift[i] {
+                let body = comment_line(l).unwrap_or_default();
+                let lead = l.len() - l.trim_start().len();
+                comments.push(Comment {
+                    body: body.to_string(),
+                    span: at + lead..at + l.trim_end().len(),
+                });
+            } else {
+                pieces.push((text.len(), at));
+                text.push_str(l);
+            }
+        }
+        pieces.push((text.len(), src.len()));
+        Some((text, pieces, comments))
+    }
+
+    /// Lines a page may hold around table comments: rows, separators, comment lines that
+    /// are directives and ones that are not, prose, blank lines, Windows line ends.
+    fn lines() -> impl Strategy<Value = String> {
+        let pick = prop::sample::select(vec![
+            "| A | B |\n",
+            "|---|---|\n",
+            "| Dose | 250 mcg |\r\n",
+            "  | x | y |\n",
+            "<!-- expect: x/y -->\n",
+            "<!-- monolint-disable-next-line dose/unapproved -->\r\n",
+            "  <!-- ok: fine -->  \n",
+            "<!-- just a note -->\n",
+            "text <!-- expect: x/y -->\n",
+            "<!-- expect: x/y --> | a | b |\n",
+            "Prose line.\n",
+            "\n",
+            "<!--",
+            "| tail | row |",
+        ]);
+        prop::collection::vec(pick, 0..24).prop_map(|v| v.concat())
+    }
+
+    /// Where every offset of the text to parse lands in the original.
+    fn offsets(text: &str, pieces: &[(usize, usize)]) -> Vec<usize> {
+        (0..=text.len())
+            .map(|o| {
+                let i = pieces.partition_point(|&(f, _)| f <= o).saturating_sub(1);
+                let (f, orig) = pieces[i];
+                orig + (o - f)
+            })
+            .collect()
+    }
+
+    /// What [`lift_table_comments`] returns.
+    type Lift = Option<(String, Vec<(usize, usize)>, Vec<Comment>)>;
+    /// The same, with the pieces as the offset of every byte and comments comparable.
+    type Lifted = Option<(String, Vec<usize>, Vec<(String, Range<usize>)>)>;
+
+    fn lifted(l: Lift) -> Lifted {
+        l.map(|(text, pieces, comments)| {
+            let offsets = offsets(&text, &pieces);
+            let comments = comments.into_iter().map(|c| (c.body, c.span)).collect();
+            (text, offsets, comments)
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn lifting_by_search_matches_lifting_line_by_line(src in lines()) {
+            prop_assert_eq!(lifted(lift_table_comments(&src)), lifted(lift_by_line(&src)));
+        }
+    }
+
+    #[test]
+    fn a_run_of_comment_lines_between_rows_is_lifted_whole() {
+        let src = "| A | B |\n<!-- expect: x/y -->\n<!-- ok: z -->\n| 1 | 2 |\n<!-- ok: w -->\n";
+        let (text, _, comments) = lift_table_comments(src).expect("lifted");
+        assert_eq!(text, "| A | B |\n| 1 | 2 |\n<!-- ok: w -->\n");
+        let bodies: Vec<_> = comments.iter().map(|c| c.body.as_str()).collect();
+        assert_eq!(bodies, ["expect: x/y", "ok: z"]);
+        assert_eq!(&src[comments[1].span.clone()], "<!-- ok: z -->");
     }
 }

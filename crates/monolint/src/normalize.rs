@@ -191,6 +191,16 @@ impl NormText {
         }
     }
 
+    /// An empty text with room for about `len` bytes of source text.
+    pub fn with_capacity(len: usize) -> Self {
+        Self {
+            text: String::with_capacity(len),
+            // a segment per run of ASCII text and per folded character
+            segs: Vec::with_capacity(if len == 0 { 0 } else { 4 + len / 64 }),
+            last_space: true,
+        }
+    }
+
     /// Normalize `piece`, which starts at byte `orig` of the original text, and append it.
     pub fn push(&mut self, orig: usize, piece: &str) {
         let bytes = piece.as_bytes();
@@ -221,20 +231,21 @@ impl NormText {
                 let mut j = i;
                 let mut from = i;
                 let mut space = self.last_space;
-                while j < bytes.len() {
-                    match ASCII_CLASS[usize::from(bytes[j])] {
-                        PLAIN => space = false,
-                        SPACE if !space => space = true,
-                        OTHER_SPACE if !space => {
-                            // a tab or line break stands as a space, byte for byte
-                            self.text.push_str(&piece[from..j]);
-                            self.text.push(' ');
-                            from = j + 1;
-                            space = true;
-                        }
-                        _ => break, // a second space, or a non-ASCII character
+                loop {
+                    let (n, sp) = plain_run(&bytes[j..], space);
+                    j += n;
+                    space = sp;
+                    if space
+                        || bytes.get(j).map(|&c| ASCII_CLASS[usize::from(c)]) != Some(OTHER_SPACE)
+                    {
+                        break; // a second space, or a non-ASCII character
                     }
+                    // a tab or line break stands as a space, byte for byte
+                    self.text.push_str(&piece[from..j]);
+                    self.text.push(' ');
                     j += 1;
+                    from = j;
+                    space = true;
                 }
                 self.text.push_str(&piece[from..j]);
                 self.last_space = space;
@@ -401,17 +412,18 @@ impl NormText {
     /// "2 5 0 m c g"), an evasion of word matching: a run of at least three one-character
     /// tokens loses its inner spaces. A lone "x" (multiplication) never joins a run.
     pub fn collapse_spaced(&mut self) {
+        // a run that loses spaces holds at least two one-character tokens with one space
+        // between them; most blocks have none, and finding that out needs only the spaces
+        if has_spaced_pair(self.text.as_bytes()) {
+            self.collapse_runs();
+        }
+    }
+
+    /// [`Self::collapse_spaced`] without the check that a run can form at all.
+    fn collapse_runs(&mut self) {
         let b = self.text.as_bytes();
-        // a token edge: the text's end, a space, or punctuation other than a hyphen
-        let edge = |c: u8| !TOKEN_BYTE[usize::from(c)];
-        let single = |i: usize| -> bool {
-            let c = b[i];
-            (c.is_ascii_alphanumeric() || c == b'-')
-                && c != b'x'
-                && c != b'X'
-                && (i == 0 || edge(b[i - 1]))
-                && (i + 1 == b.len() || edge(b[i + 1]))
-        };
+        let edge = is_edge;
+        let single = |i: usize| single_token(b, i);
         let mut dels = Vec::new();
         let mut i = 0;
         while i < b.len() {
@@ -504,6 +516,121 @@ static ASCII_CLASS: [u8; 256] = {
     t
 };
 
+/// The length of the identity prefix of `bytes`: ASCII characters other than tabs and
+/// line breaks, with no two spaces in a row (`space`: whether the byte before was a
+/// space), and whether its last byte is a space. It stops at a non-ASCII byte, a tab or
+/// line break, or a second space.
+///
+/// Most of a page is such text, so it is checked eight bytes at a time (see
+/// [`attention`]); the byte that stops a word, and the last few bytes, are classified one
+/// by one with [`ASCII_CLASS`], exactly as a byte-by-byte loop would.
+#[inline]
+fn plain_run(bytes: &[u8], mut space: bool) -> (usize, bool) {
+    let mut j = 0;
+    loop {
+        while let Some(w) = bytes.get(j..).and_then(<[u8]>::first_chunk::<8>) {
+            let m = attention(u64::from_le_bytes(*w), space);
+            if m == 0 {
+                space = w[7] == b' ';
+                j += 8;
+                continue;
+            }
+            let k = (m.trailing_zeros() / 8) as usize;
+            if k > 0 {
+                space = w[k - 1] == b' ';
+                j += k;
+            }
+            break;
+        }
+        match bytes.get(j).map(|&b| ASCII_CLASS[usize::from(b)]) {
+            Some(PLAIN) => space = false,
+            Some(SPACE) if !space => space = true,
+            _ => return (j, space),
+        }
+        j += 1;
+    }
+}
+
+const LO: u64 = u64::from_le_bytes([0x01; 8]);
+const HI: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// For eight bytes read little-endian (`prev_space`: whether the byte before them was a
+/// space), a mask with the high bit set in every byte that [`plain_run`] must look at
+/// one by one: a non-ASCII byte, a control byte (tabs and line breaks are among them),
+/// or a space after a space. Every such byte is marked; a few plain bytes after a marked
+/// one may be marked too (a borrow carries into the next byte), which only costs a byte
+/// looked at one by one. So every byte before the first mark is a plain byte or a single
+/// space.
+#[inline]
+fn attention(x: u64, prev_space: bool) -> u64 {
+    let non_ascii = x & HI;
+    let control = x.wrapping_sub(LO * 0x20) & !x & HI;
+    let s = x ^ (LO * 0x20);
+    let spaces = s.wrapping_sub(LO) & !s & HI;
+    let double = spaces & ((spaces << 8) | (u64::from(prev_space) << 7));
+    non_ascii | control | double
+}
+
+/// A token edge for [`NormText::collapse_spaced`]: a space, or punctuation other than a
+/// hyphen (the text's ends are edges too).
+#[inline]
+fn is_edge(c: u8) -> bool {
+    !TOKEN_BYTE[usize::from(c)]
+}
+
+/// Whether byte `i` of `b` is a one-character token that can join a spaced-out run: an
+/// ASCII letter, digit or hyphen between edges, but not a lone "x" (multiplication).
+#[inline]
+fn single_token(b: &[u8], i: usize) -> bool {
+    let c = b[i];
+    (c.is_ascii_alphanumeric() || c == b'-')
+        && c != b'x'
+        && c != b'X'
+        && (i == 0 || is_edge(b[i - 1]))
+        && (i + 1 == b.len() || is_edge(b[i + 1]))
+}
+
+/// Whether `b` holds two one-character tokens with one space between them ("B P").
+fn has_spaced_pair(b: &[u8]) -> bool {
+    any_short_after_space(b, |p| {
+        p > 0 && p + 1 < b.len() && single_token(b, p + 1) && single_token(b, p - 1)
+    })
+}
+
+/// Whether `f` holds for some space at `p` in `b` where byte `p + 2` is not a lowercase
+/// ASCII letter or is past the end. (A one-character token after the space needs an
+/// edge there; in prose a space is mostly followed by a longer word, so few spaces pass.)
+///
+/// Eight bytes are read at a time and the spaces among the first six checked, so the
+/// byte two after each is in the same word; every byte's mark comes from that byte
+/// alone, so no space is missed and none is reported twice.
+#[inline]
+fn any_short_after_space(b: &[u8], f: impl Fn(usize) -> bool) -> bool {
+    const LOW7: u64 = !HI;
+    // the high bits of the first six bytes
+    const FIRST6: u64 = HI >> 16;
+    let mut j = 0;
+    while let Some(w) = b.get(j..).and_then(<[u8]>::first_chunk::<8>) {
+        let x = u64::from_le_bytes(*w);
+        let s = x ^ (LO * u64::from(b' '));
+        // high bit set in the bytes of `s` that are zero (the spaces)
+        let spaces = !(((s & LOW7) + LOW7) | s) & HI;
+        // lowercase ASCII letters: 0x61 ..= 0x7A, with no carry between bytes
+        let y = x & LOW7;
+        let lower = (y + LO * (0x80 - 0x61)) & !(y + LO * (0x80 - 0x7B)) & !x & HI;
+        let mut m = spaces & !(lower >> 16) & FIRST6;
+        while m != 0 {
+            if f(j + (m.trailing_zeros() / 8) as usize) {
+                return true;
+            }
+            m &= m - 1;
+        }
+        j += 6;
+    }
+    (j..b.len())
+        .any(|p| b[p] == b' ' && b.get(p + 2).is_none_or(|c| !c.is_ascii_lowercase()) && f(p))
+}
+
 /// Bytes of a token for [`NormText::collapse_spaced`]: ASCII letters and digits, the
 /// hyphen, and any byte of a non-ASCII character (a table: one load per byte).
 static TOKEN_BYTE: [bool; 256] = {
@@ -526,6 +653,7 @@ pub fn is_word_byte(b: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn map(src: &str) -> NormText {
         NormText::of(src)
@@ -603,5 +731,138 @@ mod tests {
     #[test]
     fn accents_and_ligatures_fold() {
         assert_eq!(normalize_pattern("Naïve ﬁsh Éclair"), "naive fish eclair");
+    }
+
+    /// [`plain_run`] one byte at a time: the definition the word-at-a-time form must meet.
+    fn plain_run_bytewise(bytes: &[u8], mut space: bool) -> (usize, bool) {
+        for (j, &b) in bytes.iter().enumerate() {
+            match ASCII_CLASS[usize::from(b)] {
+                PLAIN => space = false,
+                SPACE if !space => space = true,
+                _ => return (j, space),
+            }
+        }
+        (bytes.len(), space)
+    }
+
+    /// Bytes where the word-at-a-time checks could go wrong: spaces, tabs and line breaks,
+    /// other control bytes, bytes either side of 0x20 and 0x80, the first byte of a
+    /// two-byte character, letters, digits, the hyphen, the bytes just outside `a..=z`, and
+    /// 0xE1/0xFA (`a`/`z` with the high bit set).
+    fn tricky_bytes() -> impl Strategy<Value = Vec<u8>> {
+        let pick = prop::sample::select(vec![
+            b' ', b' ', b' ', b'\t', b'\n', b'\r', 0x0C, 0x00, 0x01, 0x1F, b'!', 0x7E, 0x7F, 0x80,
+            0xC2, 0xE1, 0xFA, 0xFF, b'a', b'z', b'{', b'`', b'B', b'x', b'1', b'-', b',',
+        ]);
+        prop::collection::vec(prop_oneof![4 => pick, 1 => any::<u8>()], 0..80)
+    }
+
+    /// Text of one-character tokens, words, spaces and punctuation, some non-ASCII.
+    fn tokens() -> impl Strategy<Value = String> {
+        let pick = prop::sample::select(vec![
+            "B", "P", "C", "1", "5", "7", "-", "x", "X", "m", "g", "l", "i", "u", "mg", "word",
+            "250", " ", " ", " ", "  ", ",", ".", "/", "µ", "é", "\u{a0}", "–", "В",
+        ]);
+        prop::collection::vec(pick, 0..40).prop_map(|v| v.concat())
+    }
+
+    /// Prose pieces that exercise every path of [`NormText::push`].
+    fn prose() -> impl Strategy<Value = String> {
+        let pick = prop::sample::select(vec![
+            "Take 250 mcg",
+            " of BPC-157",
+            " twice daily.",
+            "  ",
+            " ",
+            "\t",
+            "\n",
+            "\r\n",
+            "\u{a0}",
+            "µg",
+            "2–5 mg",
+            "\u{200b}",
+            "\u{ad}",
+            "e\u{301}",
+            "ＢＰＣ",
+            "В",
+            "…",
+            "“quoted”",
+            "a b c",
+            "x",
+            "!",
+            "\u{1}",
+            "日本",
+            "\u{2003}",
+            "word",
+        ]);
+        prop::collection::vec(pick, 0..30).prop_map(|v| v.concat())
+    }
+
+    /// The original range of every normalized byte, one by one.
+    fn byte_map(n: &NormText, src: &str) -> Vec<(usize, usize)> {
+        (0..n.text.len())
+            .map(|i| n.orig_range(i, i + 1, src))
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn plain_run_matches_the_bytewise_loop(bytes in tricky_bytes(), space: bool) {
+            prop_assert_eq!(plain_run(&bytes, space), plain_run_bytewise(&bytes, space));
+        }
+
+        #[test]
+        fn every_space_before_a_short_word_is_seen(bytes in tricky_bytes()) {
+            let seen = std::cell::RefCell::new(Vec::new());
+            let found = any_short_after_space(&bytes, |p| {
+                seen.borrow_mut().push(p);
+                false
+            });
+            prop_assert!(!found);
+            let spaces: Vec<usize> = (0..bytes.len())
+                .filter(|&p| bytes[p] == b' ' && bytes.get(p + 2).is_none_or(|c| !c.is_ascii_lowercase()))
+                .collect();
+            prop_assert_eq!(seen.into_inner(), spaces);
+        }
+
+        #[test]
+        fn collapse_spaced_matches_the_full_scan(text in tokens()) {
+            let mut fast = NormText::of(&text);
+            let mut full = fast.clone();
+            fast.collapse_spaced();
+            full.collapse_runs();
+            prop_assert_eq!(&fast.text, &full.text);
+            prop_assert_eq!(byte_map(&fast, &text), byte_map(&full, &text));
+        }
+
+        /// Pushed one character at a time, no piece is long enough for the word-at-a-time
+        /// path: text and offsets must come out the same as for the whole string.
+        #[test]
+        fn push_whole_matches_push_by_character(text in prose()) {
+            let whole = NormText::of(&text);
+            let mut by_char = NormText::new();
+            for (at, c) in text.char_indices() {
+                by_char.push(at, &text[at..at + c.len_utf8()]);
+            }
+            prop_assert_eq!(&whole.text, &by_char.text);
+            prop_assert_eq!(byte_map(&whole, &text), byte_map(&by_char, &text));
+        }
+    }
+
+    #[test]
+    fn word_at_a_time_stops_where_a_byte_loop_would() {
+        // a double space, a tab and a non-ASCII byte at every offset of an eight-byte word
+        for at in 0..16 {
+            for odd in ["  ", "\t", "\u{a0}", "\u{1}", " !", "\n"] {
+                let text = format!("{}{odd}{}", "a".repeat(at), "b".repeat(20));
+                for space in [false, true] {
+                    assert_eq!(
+                        plain_run(text.as_bytes(), space),
+                        plain_run_bytewise(text.as_bytes(), space),
+                        "{text:?} {space}"
+                    );
+                }
+            }
+        }
     }
 }
