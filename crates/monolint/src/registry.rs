@@ -101,13 +101,12 @@ pub struct Registry {
 pub fn squeeze(s: &str) -> String {
     if printable_ascii(s) {
         // normalizing printable ASCII only collapses and trims spaces, which go anyway
-        let mut out = String::with_capacity(s.len());
-        for b in s.bytes() {
-            if b != b'-' && b != b' ' {
-                out.push(char::from(b.to_ascii_lowercase()));
-            }
+        let mut out = s.as_bytes().to_ascii_lowercase();
+        out.retain(|&b| b != b'-' && b != b' ');
+        // always ASCII, so always UTF-8
+        if let Ok(out) = String::from_utf8(out) {
+            return out;
         }
-        return out;
     }
     normalize_pattern(s)
         .chars()
