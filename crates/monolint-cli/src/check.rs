@@ -826,6 +826,9 @@ pub fn run(args: &CheckArgs) -> u8 {
             return 2;
         }
     };
+    // the linter lives as long as the process: freeing a large registry's many small
+    // allocations at exit is work for nothing
+    let setup: &Setup = Box::leak(Box::new(setup));
     let paths = match requested_paths(args) {
         Ok(p) => p,
         Err(msg) => {
@@ -835,7 +838,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     };
     let mut remarks = Remarks::default();
     let stdin_name = args.stdin_filename.as_deref().unwrap_or("-");
-    let jobs = collect(&paths, &setup, &mut remarks, stdin_name);
+    let jobs = collect(&paths, setup, &mut remarks, stdin_name);
     let mut problems = std::mem::take(&mut remarks.problems);
     let mut stdin = Vec::new();
     let mut stdin_size = 0;
@@ -1021,7 +1024,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     progress.finish();
     let trusted = problems.is_empty() && (linted > 0 || nothing_expected);
     if whole_run {
-        return crate::finish::finish(args, &setup, results, linted, trusted, started);
+        return crate::finish::finish(args, setup, results, linted, trusted, started);
     }
     let (errors, warnings, _) = emitter.counts();
     emitter.finish(linted);

@@ -99,10 +99,40 @@ pub struct Registry {
 
 /// Lowercase with hyphens and spaces removed: the identity of a name across variants.
 pub fn squeeze(s: &str) -> String {
+    if printable_ascii(s) {
+        // normalizing printable ASCII only collapses and trims spaces, which go anyway
+        let mut out = s.as_bytes().to_ascii_lowercase();
+        out.retain(|&b| b != b'-' && b != b' ');
+        // always ASCII, so always UTF-8
+        if let Ok(out) = String::from_utf8(out) {
+            return out;
+        }
+    }
     normalize_pattern(s)
         .chars()
         .filter(|c| *c != '-' && *c != ' ')
         .collect()
+}
+
+/// Every byte a printable ASCII character or a space: text [`normalize_pattern`] leaves
+/// as it is, but for collapsing runs of spaces, trimming and lowercasing.
+fn printable_ascii(s: &str) -> bool {
+    s.bytes().all(|b| (b' '..=b'~').contains(&b))
+}
+
+/// [`normalize_pattern`], quicker for the usual alias: printable ASCII with single spaces
+/// is only trimmed and lowercased (no normalization map is built).
+pub(crate) fn normalize_alias(s: &str) -> String {
+    let mut space = false;
+    let plain = s.bytes().all(|b| {
+        let ok = (b' '..=b'~').contains(&b) && !(space && b == b' ');
+        space = b == b' ';
+        ok
+    });
+    if plain {
+        return s.trim_matches(' ').to_ascii_lowercase();
+    }
+    normalize_pattern(s)
 }
 
 /// Two word characters that a scraped page glued together but that still meet at a word
@@ -133,30 +163,29 @@ pub(crate) struct Split {
 
 impl Split {
     pub(crate) fn new(alias: &str) -> Split {
-        let norm = normalize_pattern(alias);
+        let norm = normalize_alias(alias);
+        // every cut is at an ASCII byte, so the tokens are slices of `norm`
+        let b = norm.as_bytes();
         let mut tokens: Vec<String> = Vec::new();
-        let mut cur = String::new();
-        let mut prev: Option<char> = None;
-        for c in norm.chars() {
-            if c == '-' || c == ' ' {
-                if !cur.is_empty() {
-                    tokens.push(std::mem::take(&mut cur));
+        let mut start = 0;
+        for (i, &c) in b.iter().enumerate() {
+            if c == b'-' || c == b' ' {
+                if start < i {
+                    tokens.push(norm[start..i].to_owned());
                 }
-                prev = None;
-                continue;
-            }
-            if let Some(p) = prev {
+                start = i + 1;
+            } else if i > start {
+                let p = b[i - 1];
                 if p.is_ascii_alphabetic() && c.is_ascii_digit()
                     || p.is_ascii_digit() && c.is_ascii_alphabetic()
                 {
-                    tokens.push(std::mem::take(&mut cur));
+                    tokens.push(norm[start..i].to_owned());
+                    start = i;
                 }
             }
-            cur.push(c);
-            prev = Some(c);
         }
-        if !cur.is_empty() {
-            tokens.push(cur);
+        if start < b.len() {
+            tokens.push(norm[start..].to_owned());
         }
         Split { norm, tokens }
     }
@@ -215,70 +244,213 @@ pub(crate) fn joins(tokens: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// Registry files at least this large are parsed in pieces on several threads.
+const PARALLEL_PARSE_BYTES: usize = 128 * 1024;
+
+/// A registry entry, checked and made a [`Compound`], with its squeezed id, name and
+/// aliases (its keys for [`Registry::lookup`]).
+#[derive(Debug)]
+struct Entry {
+    compound: Compound,
+    keys: Vec<String>,
+}
+
+/// Check a registry file's entries, in order, and make them compounds; the first fault
+/// is the error.
+fn check_entries(source: &Source, defs: Vec<CompoundDef>) -> Result<Vec<Entry>, Box<LoadError>> {
+    defs.into_iter()
+        .map(|def| check_entry(source, def))
+        .collect()
+}
+
+fn check_entry(source: &Source, def: CompoundDef) -> Result<Entry, Box<LoadError>> {
+    let at = |needle: &str| locate(&source.text, Some(&def.id), needle);
+    if def.id.trim().is_empty() {
+        return Err(LoadError::at(
+            source,
+            at("id:"),
+            "a compound has an empty id",
+        ));
+    }
+    if def.sources.iter().all(|s| s.trim().is_empty()) {
+        return Err(LoadError::at(
+            source,
+            at(&def.id),
+            format!("compound `{}` cites no sources", def.id),
+        )
+        .with_help("add `sources: [\"...\"]`: where its status and flags come from"));
+    }
+    let names = || std::iter::once(&def.name).chain(&def.aliases);
+    let keys: Vec<String> = std::iter::once(&def.id)
+        .chain(names())
+        .map(|n| squeeze(n))
+        .collect();
+    if let Some((a, _)) = names().zip(&keys[1..]).find(|(_, k)| k.is_empty()) {
+        return Err(LoadError::at(
+            source,
+            at(a),
+            format!("compound `{}` has an empty name or alias", def.id),
+        ));
+    }
+    let compound = Compound {
+        sandboxed: def.sandboxed.unwrap_or(def.status != Status::Supplement),
+        id: def.id,
+        name: def.name,
+        aliases: def.aliases,
+        status: def.status,
+        prescription: def.prescription,
+        wada: def.wada.filter(|w| !w.trim().is_empty()),
+        approved_uses: def
+            .approved_uses
+            .iter()
+            .map(|u| normalize_alias(u))
+            .collect(),
+        sources: def.sources,
+        origin: source.name.clone(),
+    };
+    Ok(Entry { compound, keys })
+}
+
+/// Parse and check a registry file. A large one is cut into pieces at its top-level
+/// entries (see [`pieces`]) that are parsed and checked on several threads, since the YAML
+/// parser is most of the cost of a large registry; if any piece does not parse on its
+/// own, the whole file is parsed again, so that a parse error and where it points are
+/// exactly those of one parse.
+fn read_entries(source: &Source) -> Result<Vec<Entry>, Box<LoadError>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    read_in_pieces(
+        source,
+        threads.min(source.text.len() / PARALLEL_PARSE_BYTES),
+    )
+}
+
+/// [`read_entries`] with at most `n` pieces.
+fn read_in_pieces(source: &Source, n: usize) -> Result<Vec<Entry>, Box<LoadError>> {
+    let text: &str = &source.text;
+    let pieces = pieces(text, n);
+    if pieces.len() > 1 {
+        // None when the piece does not parse on its own
+        let read = |piece: &str| {
+            serde_yaml::from_str::<Vec<CompoundDef>>(piece)
+                .ok()
+                .map(|defs| check_entries(source, defs))
+        };
+        let done: Vec<Option<Result<Vec<Entry>, Box<LoadError>>>> = std::thread::scope(|scope| {
+            let spawned: Vec<_> = pieces[1..]
+                .iter()
+                .map(|&piece| {
+                    let job = std::thread::Builder::new().spawn_scoped(scope, move || read(piece));
+                    (piece, job)
+                })
+                .collect();
+            let mut out = vec![read(pieces[0])];
+            for (piece, job) in spawned {
+                out.push(match job {
+                    Ok(handle) => handle.join().ok().flatten(),
+                    // no thread to be had: read it here
+                    Err(_) => read(piece),
+                });
+            }
+            out
+        });
+        if let Some(done) = done.into_iter().collect::<Option<Vec<_>>>() {
+            let mut entries =
+                Vec::with_capacity(done.iter().map(|d| d.as_ref().map_or(0, Vec::len)).sum());
+            for piece in done {
+                // the first fault in the file's order
+                entries.extend(piece?);
+            }
+            return Ok(entries);
+        }
+    }
+    let defs = serde_yaml::from_str(text).map_err(|e| LoadError::yaml(source, &e))?;
+    check_entries(source, defs)
+}
+
+/// Cut a registry text into at most `n` pieces, each a run of whole top-level entries,
+/// such that parsing the pieces one by one gives the entries of parsing the whole text;
+/// one piece (the whole text) when the text is not plainly such a list.
+///
+/// The cuts are before lines that start with `- ` at column 0. The text qualifies when
+/// every line that starts at column 0 opens an entry (`-`) or a comment (`#`): a block
+/// sequence at column 0, one document, no directives. Then a `- ` line at column 0 opens a
+/// new entry unless it is inside a quoted scalar or a flow collection (which is then left
+/// unclosed at the end of the piece before: that piece fails to parse, and the caller
+/// parses the whole text); block and plain scalars of an entry are indented and end before
+/// it. A text with `*` (an alias, maybe) is not cut: the parser's limit on alias expansion
+/// counts over the whole document, and a piece cannot refer to an anchor in another anyway.
+/// Nor is one with a line break other than `\n` and `\r\n`, which could hide a line.
+fn pieces(text: &str, n: usize) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    // lines are cut at `\n` only: no other line break may start a line
+    let other_breaks = memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'))
+        || ["\u{85}", "\u{2028}", "\u{2029}"]
+            .iter()
+            .any(|b| memchr::memmem::find(bytes, b.as_bytes()).is_some());
+    if n < 2 || other_breaks || memchr::memchr(b'*', bytes).is_some() {
+        return vec![text];
+    }
+    let plain_list = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1))
+        .all(|start| match bytes.get(start) {
+            None | Some(b' ' | b'\t' | b'\r' | b'\n' | b'#') => true,
+            Some(b'-') => matches!(bytes.get(start + 1), None | Some(b' ' | b'\r' | b'\n')),
+            Some(_) => false,
+        });
+    if !plain_list {
+        return vec![text];
+    }
+    let mut out = Vec::with_capacity(n);
+    let mut start = 0;
+    for k in 1..n {
+        let target = (text.len() * k / n).max(start);
+        // the next entry at or after the target (the first entry stays in the first piece)
+        let Some(cut) =
+            memchr::memmem::find(&text.as_bytes()[target..], b"\n- ").map(|i| target + i + 1)
+        else {
+            break;
+        };
+        if cut > start {
+            out.push(&text[start..cut]);
+            start = cut;
+        }
+    }
+    out.push(&text[start..]);
+    out
+}
+
 impl Registry {
     /// Load registry files in order; a later entry with the same id replaces an earlier one.
     pub fn load(sources: &[Source]) -> Result<Registry, Box<LoadError>> {
         let mut compounds: Vec<Compound> = Vec::new();
+        // the keys of each compound
+        let mut keys: Vec<Vec<String>> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         for source in sources {
             crate::pack::check_size(source)?;
             // the embedded registry was parsed at build time
             let built = crate::embedded_json(source)
                 .and_then(|json| serde_json::from_str::<Vec<CompoundDef>>(json).ok());
-            let defs: Vec<CompoundDef> = if let Some(defs) = built {
-                defs
+            let entries = if let Some(defs) = built {
+                check_entries(source, defs)?
             } else if source.text.trim().is_empty() {
                 Vec::new()
             } else {
-                serde_yaml::from_str(&source.text).map_err(|e| LoadError::yaml(source, &e))?
+                read_entries(source)?
             };
-            for def in defs {
-                let at = |needle: &str| locate(&source.text, Some(&def.id), needle);
-                if def.id.trim().is_empty() {
-                    return Err(LoadError::at(
-                        source,
-                        at("id:"),
-                        "a compound has an empty id",
-                    ));
-                }
-                if def.sources.iter().all(|s| s.trim().is_empty()) {
-                    return Err(LoadError::at(
-                        source,
-                        at(&def.id),
-                        format!("compound `{}` cites no sources", def.id),
-                    )
-                    .with_help("add `sources: [\"...\"]`: where its status and flags come from"));
-                }
-                for a in std::iter::once(&def.name).chain(&def.aliases) {
-                    if squeeze(a).is_empty() {
-                        return Err(LoadError::at(
-                            source,
-                            at(a),
-                            format!("compound `{}` has an empty name or alias", def.id),
-                        ));
+            compounds.reserve(entries.len());
+            keys.reserve(entries.len());
+            index.reserve(entries.len());
+            for e in entries {
+                match index.get(&e.compound.id) {
+                    Some(&i) => {
+                        compounds[i] = e.compound;
+                        keys[i] = e.keys;
                     }
-                }
-                let c = Compound {
-                    sandboxed: def.sandboxed.unwrap_or(def.status != Status::Supplement),
-                    id: def.id.clone(),
-                    name: def.name,
-                    aliases: def.aliases,
-                    status: def.status,
-                    prescription: def.prescription,
-                    wada: def.wada.filter(|w| !w.trim().is_empty()),
-                    approved_uses: def
-                        .approved_uses
-                        .iter()
-                        .map(|u| normalize_pattern(u))
-                        .collect(),
-                    sources: def.sources,
-                    origin: source.name.clone(),
-                };
-                match index.get(&def.id) {
-                    Some(&i) => compounds[i] = c,
                     None => {
-                        index.insert(def.id, compounds.len());
-                        compounds.push(c);
+                        index.insert(e.compound.id.clone(), compounds.len());
+                        compounds.push(e.compound);
+                        keys.push(e.keys);
                     }
                 }
             }
@@ -297,17 +469,10 @@ impl Registry {
                 ),
             ));
         }
-        Self::build(compounds)
-    }
-
-    fn build(compounds: Vec<Compound>) -> Result<Registry, Box<LoadError>> {
-        let mut by_key = HashMap::new();
-        for (i, c) in compounds.iter().enumerate() {
-            for name in std::iter::once(&c.id)
-                .chain(std::iter::once(&c.name))
-                .chain(&c.aliases)
-            {
-                by_key.entry(squeeze(name)).or_insert(i);
+        let mut by_key = HashMap::with_capacity(keys.iter().map(Vec::len).sum());
+        for (i, keys) in keys.into_iter().enumerate() {
+            for key in keys {
+                by_key.entry(key).or_insert(i);
             }
         }
         Ok(Registry { compounds, by_key })
@@ -404,6 +569,161 @@ mod tests {
         assert_eq!(format!("{built:?}"), format!("{yaml:?}"));
         let edited = Source::new("<default>/rules/compounds.yaml", "");
         assert!(crate::embedded_json(&edited).is_none());
+    }
+
+    /// The quick paths for plain ASCII give what normalizing gives.
+    #[test]
+    fn quick_normalizing_is_normalizing() {
+        for s in [
+            "IGF-1 LR3",
+            "  Long  R3 IGF-1 ",
+            "a\tb",
+            "a\nb ",
+            "\u{b}x\u{b}",
+            "x\u{c}y",
+            "Café-2",
+            "ＢＰＣ-157",
+            "- -",
+            "",
+            " ",
+            "A~Z!",
+            "Tb\u{ad}500",
+        ] {
+            let slow: String = normalize_pattern(s)
+                .chars()
+                .filter(|c| *c != '-' && *c != ' ')
+                .collect();
+            assert_eq!(normalize_alias(s), normalize_pattern(s), "{s:?}");
+            assert_eq!(squeeze(s), slow, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn split_cuts_at_separators_and_letter_digit_changes() {
+        let tokens = |s: &str| Split::new(s).tokens;
+        assert_eq!(tokens("IGF-1 LR3"), ["igf", "1", "lr", "3"]);
+        assert_eq!(tokens(" --BPC--157- "), ["bpc", "157"]);
+        // a character the normalizer keeps as it is, not ASCII: no cut next to it
+        let greek = normalize_pattern("Ω2x");
+        assert!(!greek.is_ascii(), "{greek}");
+        assert_eq!(tokens("Ω2x"), [&greek[..greek.len() - 1], "x"]);
+        assert_eq!(tokens("ab"), ["ab"]);
+        assert!(tokens("-").is_empty());
+    }
+
+    /// `n` generated entries, one of them (`odd`) written as `odd_entry`.
+    fn generated(n: usize, odd: usize, odd_entry: &str) -> String {
+        let mut text = String::from("# generated\n\n");
+        for i in 0..n {
+            if i == odd {
+                text.push_str(odd_entry);
+            } else {
+                text.push_str(&format!(
+                    "- id: c-{i}\n  name: Name {i}\n  aliases: [\"ZX-{i}\", 'n {i} x']\n  \
+                     status: unapproved\n  sources: [\"s\"]\n  notes: |\n    line\n\n    - not an entry\n"
+                ));
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn pieces_are_whole_entries_that_join_into_the_text() {
+        let text = generated(50, usize::MAX, "");
+        for n in [2, 3, 7] {
+            let pieces = pieces(&text, n);
+            assert_eq!(pieces.len(), n);
+            assert_eq!(pieces.concat(), text);
+            assert!(pieces[1..].iter().all(|p| p.starts_with("- id: c-")));
+        }
+        assert_eq!(pieces(&text, 1), [text.as_str()]);
+        let crlf = text.replace('\n', "\r\n");
+        assert_eq!(pieces(&crlf, 2).concat(), crlf);
+        assert_eq!(pieces(&crlf, 2).len(), 2);
+        // not plainly a list of entries at column 0: one piece
+        for odd in [
+            "---\n- id: x\n",
+            "%YAML 1.2\n",
+            "key:\n",
+            "- id: x\n  name: &n X\n  aliases: [*n]\n",
+            "- id: x\n  name: \"two\nlines\"\n",
+            "- id: x\n  name: x\rkey: y\n",
+            "- id: x\n  name: x\u{2028}key: y\n",
+            "- id: x\n  name: Café x\u{85}\n",
+        ] {
+            let text = generated(50, 20, odd);
+            assert_eq!(pieces(&text, 2).len(), 1, "{odd}");
+        }
+    }
+
+    /// Reading in pieces gives the entries of reading the whole text, and the same error
+    /// where one piece does not parse on its own (a quoted scalar across a cut) or the
+    /// file is wrong.
+    #[test]
+    fn reading_in_pieces_is_reading_the_whole() {
+        let whole = |text: &str| serde_yaml::from_str::<Vec<CompoundDef>>(text);
+        let good = generated(60, usize::MAX, "");
+        // every entry with a quoted name that goes on at column 0 with `- `
+        let across = good
+            .replace("name: Name ", "name: \"Name\n- x ")
+            .replace("\n  aliases:", "\"\n  aliases:");
+        assert!((2..8).any(|n| pieces(&across, n).iter().any(|p| whole(p).is_err())));
+        for text in [&good, &across] {
+            let source = Source::new("r.yaml", text.as_str());
+            let defs = whole(text).map_err(|e| e.to_string()).expect("parses");
+            let expected = format!("{:?}", check_entries(&source, defs).expect("checks"));
+            assert!(expected.contains("\"n 3 x\"") && expected.contains("\"c-59\""));
+            for n in 1..=8 {
+                let got = read_in_pieces(&source, n).expect("reads in pieces");
+                assert_eq!(format!("{got:?}"), expected, "{n} pieces");
+            }
+        }
+        let unsourced = "- id: bad\n  name: Bad\n  status: approved\n";
+        for (odd, message) in [
+            ("- id: bad\n  colour: red\n", "unknown field `colour`"),
+            // the flow sequence goes on into the next entries
+            ("- id: bad\n  name: [unclosed\n", "invalid type: sequence"),
+            (
+                "- id: bad\n  status: approved\n  status: approved\n",
+                "duplicate",
+            ),
+            (unsourced, "`bad` cites no sources"),
+        ] {
+            let text = generated(60, 45, odd);
+            let line = text[..text.find("id: bad").expect("entry")]
+                .matches('\n')
+                .count()
+                + 1;
+            // the fault alone, and after a later fault of another kind in an early piece
+            let texts = [
+                generated(60, 45, odd),
+                generated(60, 45, odd).replacen("sources: [\"s\"]", "sources: []", 1),
+            ];
+            for text in texts {
+                let source = Source::new("r.yaml", text.as_str());
+                let one = read_in_pieces(&source, 1).expect_err("bad entry");
+                for n in 2..=4 {
+                    let err = read_in_pieces(&source, n).expect_err("bad entry");
+                    assert_eq!(err.message, one.message);
+                    assert_eq!(err.line_col(), one.line_col());
+                }
+                // a parse error comes before any fault of a parsed entry
+                if text.contains("sources: []") && odd == unsourced {
+                    assert!(
+                        one.message.contains("`c-0` cites no sources"),
+                        "{}",
+                        one.message
+                    );
+                } else {
+                    assert!(one.message.contains(message), "{}", one.message);
+                    assert!(
+                        one.line_col().is_some_and(|(l, _)| l >= line),
+                        "{}",
+                        one.message
+                    );
+                }
+            }
+        }
     }
 
     #[test]
