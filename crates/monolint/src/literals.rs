@@ -69,9 +69,11 @@ const MAX_DFA_PATTERNS: usize = 5_000;
 const NONE: u32 = u32::MAX;
 
 /// The shortest first token an alias is found by; a shorter one ("N-acetyl semax",
-/// "5-amino-1MQ") is found by its first two tokens, so that no single letter or digit is
-/// a pattern.
-const MIN_ANCHOR: usize = 2;
+/// "5-amino-1MQ", "TH-9507", "PT-141") is found by its first two tokens in each of their
+/// spellings ("th9507", "th-9507", "th 9507"), so that no letter pair or short word that
+/// ordinary words contain ("th", "ly", "pt") is a pattern that starts a trie walk. Every
+/// spelling of the alias starts with one of them, so none is missed.
+const MIN_ANCHOR: usize = 4;
 
 #[derive(Debug)]
 pub struct Literals {
@@ -99,6 +101,10 @@ pub struct Literals {
     owners: Vec<Vec<(u32, Role)>>,
     /// Per pattern: whether any owner is a gate (kept even when not a whole word).
     gated: Vec<bool>,
+    /// Per pattern: whether it can only count at a word start (see [`word_start`]): it
+    /// begins with a word byte and no gate uses it (a gate is a plain substring). Every
+    /// alias spelling and phrase role needs a word start for such a literal.
+    start_only: Vec<bool>,
 }
 
 /// Every alias as its tokens with a joint between each two (stored as a space): at a
@@ -304,11 +310,16 @@ impl Literals {
                 }
             }
         }
-        let gated = owners
+        let gated: Vec<bool> = owners
             .iter()
             .map(|o| o.iter().any(|(_, r)| r.is_gate()))
             .collect();
-        let keys = Keys::new(&patterns);
+        let start_only: Vec<bool> = patterns
+            .iter()
+            .zip(&gated)
+            .map(|(p, &g)| !g && p.as_bytes().first().is_some_and(|&b| is_word_byte(b)))
+            .collect();
+        let keys = Keys::new(&patterns, &start_only);
         let ac = if keys.keys.is_empty() {
             None
         } else {
@@ -330,6 +341,7 @@ impl Literals {
             trie,
             owners,
             gated,
+            start_only,
         })
     }
 
@@ -394,8 +406,17 @@ impl Literals {
             (None, None) => return,
         };
         for &(s, k) in found.iter() {
+            // a literal that only counts at a word start (see `start_only`) is not even
+            // compared elsewhere
+            let bound = word_start(bytes, s);
+            if !bound && self.keys.start_only[k] {
+                continue;
+            }
             // every literal that starts with the key the automaton found, and is there
             for p in self.keys.members(k) {
+                if !bound && self.start_only[p as usize] {
+                    continue;
+                }
                 let lit = self.patterns[p as usize].as_bytes();
                 if !hay
                     .get(s..s + lit.len())
@@ -405,10 +426,12 @@ impl Literals {
                 }
                 let p = p as usize;
                 let e = s + self.patterns[p].len();
-                if self.anchor[p] {
+                // an alias only counts at a word start, and one that does not cannot
+                // change which does (see `resolve_aliases`)
+                if self.anchor[p] && bound {
                     starts.push(s);
                 }
-                if self.whole[p] != NONE {
+                if self.whole[p] != NONE && bound {
                     aliases.push((s, e, self.whole[p]));
                 }
                 if self.owners[p].is_empty() {
@@ -418,10 +441,7 @@ impl Literals {
                 let first = bytes[s];
                 let last = bytes[e - 1];
                 // (a scraped page's glued words still meet at a boundary: "withIpamorelin")
-                let whole = !(is_word_byte(first)
-                    && s > 0
-                    && is_word_byte(bytes[s - 1])
-                    && !glued(bytes[s - 1], first)
+                let whole = !(is_word_byte(first) && !bound
                     || is_word_byte(last)
                         && e < bytes.len()
                         && is_word_byte(bytes[e])
@@ -479,7 +499,7 @@ impl Literals {
                 continue; // a shorter alias at a start already decided
             }
             prev_start = s;
-            let before_ok = s == 0 || !is_word_byte(bytes[s - 1]) || glued(bytes[s - 1], bytes[s]);
+            let before_ok = word_start(bytes, s);
             let after_ok =
                 e == bytes.len() || !is_word_byte(bytes[e]) || glued(bytes[e - 1], bytes[e]);
             let like = bytes
@@ -532,6 +552,13 @@ impl Literals {
     }
 }
 
+/// Whether `s` starts a word in `bytes` (`s < bytes.len()`): the text's start, after a
+/// byte that is not part of a word, or where two glued words meet ("withIpamorelin").
+#[inline]
+fn word_start(bytes: &[u8], s: usize) -> bool {
+    s == 0 || !is_word_byte(bytes[s - 1]) || glued(bytes[s - 1], bytes[s])
+}
+
 /// Longest key the automaton holds for a literal: a literal goes in as its first
 /// `KEY_LEN` bytes and is checked in full where that key occurs. Many phrases share their
 /// first words, so the default pack's DFA is 1.7 MB instead of 6.3 MB (857 keys for 1,464
@@ -545,10 +572,12 @@ struct Keys {
     /// Key `k`'s literals are `members[at[k]..at[k + 1]]`, shortest first.
     at: Vec<u32>,
     members: Vec<u32>,
+    /// Per key: whether every literal behind it is `start_only`.
+    start_only: Vec<bool>,
 }
 
 impl Keys {
-    fn new(patterns: &[String]) -> Keys {
+    fn new(patterns: &[String], start_only: &[bool]) -> Keys {
         let mut by_key: Vec<(&str, u32)> = patterns
             .iter()
             .enumerate()
@@ -566,8 +595,12 @@ impl Keys {
             if keys.keys.last().map(String::as_str) != Some(k) {
                 keys.keys.push(k.to_string());
                 keys.at.push(keys.members.len() as u32);
+                keys.start_only.push(true);
             }
             keys.members.push(i);
+            if let Some(all) = keys.start_only.last_mut() {
+                *all &= start_only[i as usize];
+            }
         }
         keys.at.push(keys.members.len() as u32);
         keys
@@ -703,6 +736,104 @@ mod tests {
                 "volume: {volume}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod anchor_tests {
+    use super::*;
+    use crate::error::Source;
+
+    /// A registry of short aliases: "PT-141" (a two-letter first token), "ipa" (one short
+    /// token), "GW" (one two-letter token).
+    fn short_registry() -> Registry {
+        Registry::load(&[Source::new(
+            "t.yaml",
+            r#"
+- id: bremelanotide
+  name: Bremelanotide
+  aliases: [PT-141]
+  status: approved
+  sources: [x]
+- id: ipamorelin
+  name: Ipamorelin
+  aliases: [ipa]
+  status: unapproved
+  sources: [x]
+- id: gw501516
+  name: GW501516
+  aliases: [GW]
+  status: unapproved
+  sources: [x]
+"#,
+        )])
+        .expect("registry")
+    }
+
+    fn found(lits: &Literals, t: &str) -> Vec<String> {
+        let (mut m, mut h) = (Vec::new(), Vec::new());
+        lits.scan(t, &mut m, &mut h, &mut Scratch::default());
+        m.iter().map(|m| t[m.start..m.end].to_string()).collect()
+    }
+
+    #[test]
+    fn a_short_first_token_anchors_with_the_next_one() {
+        let lits = Literals::build(&short_registry(), &[]).expect("automaton");
+        // the anchors are the first two tokens in each spelling, never "pt" alone
+        let p = lits.patterns();
+        for a in ["pt141", "pt-141", "pt 141"] {
+            assert!(p.iter().any(|x| x == a), "{a}: {p:?}");
+        }
+        assert!(!p.iter().any(|x| x == "pt"), "{p:?}");
+        // one-token aliases stay their own anchor, however short
+        assert!(p.iter().any(|x| x == "ipa") && p.iter().any(|x| x == "gw"));
+        assert_eq!(
+            found(
+                &lits,
+                "PT141, pt-141 and Pt 141; apt-141, script141, pt-1410, pt"
+            ),
+            ["PT141", "pt-141", "Pt 141"]
+        );
+        assert_eq!(found(&lits, "pt-141 at the start"), ["pt-141"]);
+    }
+
+    #[test]
+    fn aliases_count_at_word_starts_only_glued_ones_included() {
+        let lits = Literals::build(&short_registry(), &[]).expect("automaton");
+        assert_eq!(
+            found(
+                &lits,
+                "Ipa. participants anticipate gwen; stack withIpa or GW-ipa"
+            ),
+            ["Ipa", "Ipa", "GW", "ipa"]
+        );
+        assert!(found(&lits, "xipa ipax GWx").is_empty());
+    }
+
+    #[test]
+    fn gates_and_punctuation_phrases_match_inside_words() {
+        let r = short_registry();
+        let phrases = ["#1 choice".to_string(), "ipa".to_string()];
+        let rules = [RuleLiterals {
+            lists: vec![(&phrases[..], Role::Phrase)],
+            gates: vec![(vec!["pt".to_string()], Role::PatternGate(0))],
+        }];
+        let lits = Literals::build(&r, &rules).expect("automaton");
+        let text = "our#1 choice: a script with apt ipa, xipa";
+        let (mut m, mut h) = (Vec::new(), Vec::new());
+        lits.scan(text, &mut m, &mut h, &mut Scratch::default());
+        let of = |role: Role| -> Vec<(&str, usize)> {
+            h.iter()
+                .filter(|h| lits.has(h, 0, role))
+                .map(|h| (&text[h.start..h.end], h.start))
+                .collect()
+        };
+        // a phrase starting with punctuation needs no word start; "ipa" (a phrase and an
+        // alias) does, so "xipa" is neither
+        assert_eq!(of(Role::Phrase), [("#1 choice", 3), ("ipa", 32)]);
+        // the gate is a plain substring, inside "script" and "apt"
+        assert_eq!(of(Role::PatternGate(0)), [("pt", 20), ("pt", 29)]);
+        assert_eq!(m.len(), 1);
     }
 }
 
