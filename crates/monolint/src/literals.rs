@@ -69,10 +69,12 @@ const MAX_DFA_PATTERNS: usize = 5_000;
 const NONE: u32 = u32::MAX;
 
 /// The shortest first token an alias is found by; a shorter one ("N-acetyl semax",
-/// "5-amino-1MQ", "TH-9507", "PT-141") is found by its first two tokens in each of their
-/// spellings ("th9507", "th-9507", "th 9507"), so that no letter pair or short word that
-/// ordinary words contain ("th", "ly", "pt") is a pattern that starts a trie walk. Every
-/// spelling of the alias starts with one of them, so none is missed.
+/// "5-amino-1MQ", "TH-9507", "PT-141") is found by itself and the start of the next token,
+/// enough to make this many bytes, in each spelling ("th95", "th-95", "th 95"), so that no
+/// letter pair or short word that ordinary words contain ("th", "ly", "pt") is a pattern
+/// that starts a trie walk. Every spelling of the alias starts with one of them, so none
+/// is missed; and aliases that differ only further on share their patterns (10,000
+/// generated "ZX-1nnnn" aliases need 30, not 30,000).
 const MIN_ANCHOR: usize = 4;
 
 #[derive(Debug)]
@@ -271,11 +273,19 @@ impl Literals {
                 let mut key = split.tokens.join(" ").into_bytes();
                 key.make_ascii_lowercase();
                 keys.push((key, alias));
-                let mut first = 1;
+                // the first token; a short one with as much of the next as makes
+                // MIN_ANCHOR bytes
+                let mut lead: Vec<String> = vec![split.tokens[0].clone()];
                 if split.tokens[0].len() < MIN_ANCHOR {
-                    first = split.tokens.len().min(2);
+                    if let Some(next) = split.tokens.get(1) {
+                        let mut n = MIN_ANCHOR - split.tokens[0].len();
+                        while n < next.len() && !next.is_char_boundary(n) {
+                            n += 1;
+                        }
+                        lead.push(next[..n.min(next.len())].to_string());
+                    }
                 }
-                for a in joins(&split.tokens[..first]) {
+                for a in joins(&lead) {
                     let i = slot(a, &mut patterns, &mut anchor, &mut whole, &mut owners);
                     anchor[i] = true;
                 }
@@ -779,9 +789,10 @@ mod anchor_tests {
     #[test]
     fn a_short_first_token_anchors_with_the_next_one() {
         let lits = Literals::build(&short_registry(), &[]).expect("automaton");
-        // the anchors are the first two tokens in each spelling, never "pt" alone
+        // the anchors are "pt" and the start of the next token (four bytes) in each
+        // spelling, never "pt" alone
         let p = lits.patterns();
-        for a in ["pt141", "pt-141", "pt 141"] {
+        for a in ["pt14", "pt-14", "pt 14"] {
             assert!(p.iter().any(|x| x == a), "{a}: {p:?}");
         }
         assert!(!p.iter().any(|x| x == "pt"), "{p:?}");
