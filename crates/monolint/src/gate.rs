@@ -23,15 +23,21 @@ const MAX_CLASS: usize = 8;
 
 type Set = Vec<Vec<u8>>;
 
-/// The gate of `pattern`: literals one of which every match contains; `None` when there is
-/// no useful one.
-pub fn gate(pattern: &str) -> Option<Vec<String>> {
-    let hir = regex_syntax::ParserBuilder::new()
+/// `pattern` as the engine reads it: bytes, no Unicode classes (case is handled by the
+/// callers, which lowercase what they extract).
+fn parse(pattern: &str) -> Option<Hir> {
+    regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
         .build()
         .parse(pattern)
-        .ok()?;
+        .ok()
+}
+
+/// The gate of `pattern`: literals one of which every match contains; `None` when there is
+/// no useful one.
+pub fn gate(pattern: &str) -> Option<Vec<String>> {
+    let hir = parse(pattern)?;
     let set = necessary(&hir)?;
     if !all_rare(&set) {
         return None;
@@ -289,12 +295,7 @@ impl Openings {
 pub fn openings(pattern: &str) -> Option<Openings> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     use regex_syntax::hir::Look;
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .ok()?;
+    let hir = parse(pattern)?;
     if !hir.properties().look_set_prefix().contains(Look::Start) {
         return None;
     }
