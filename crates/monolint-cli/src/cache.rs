@@ -921,21 +921,7 @@ mod tests {
     #[test]
     fn cached_findings_are_written_as_json_exactly_as_serde_writes_them() {
         let dir = tempfile::tempdir().unwrap();
-        let hostile = Diagnostic {
-            rule: "site/quote\"s".into(),
-            severity: Severity::Warning,
-            message: "a \"message\"\nwith\ttabs, \\ back\u{7f}slashes, \u{1b}[31m and µ–é 🧪"
-                .into(),
-            line: 1,
-            column: 1,
-            end_line: usize::MAX >> 1,
-            end_column: 0,
-            offset: 0,
-            length: 12_345_678_901,
-            text: "\u{0}\u{1f}\u{2028}".into(),
-            compound: None,
-            help: Some(String::new()),
-        };
+        let hostile = crate::output::hostile_diagnostic();
         let info = Diagnostic {
             severity: Severity::Info,
             help: None,

@@ -569,6 +569,26 @@ impl Emitter {
     }
 }
 
+/// A finding whose every string needs escaping and whose numbers are large: the JSON
+/// writer's tests (here and in the cache) check it against serde_json.
+#[cfg(test)]
+pub(crate) fn hostile_diagnostic() -> Diagnostic {
+    Diagnostic {
+        rule: "site/quote\"s".into(),
+        severity: Severity::Warning,
+        message: "a \"message\"\nwith\ttabs, \\ back\u{7f}slashes, \u{1b}[31m µ–é 🧪".into(),
+        line: 1,
+        column: 2,
+        end_line: usize::MAX >> 1,
+        end_column: 0,
+        offset: 10,
+        length: 12_345_678_901,
+        text: "\u{0}\u{1f}\u{2028}\u{2029}".into(),
+        compound: None,
+        help: Some(String::new()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -633,19 +653,10 @@ mod tests {
 
     #[test]
     fn a_finding_is_written_as_serde_writes_it_with_its_path_first() {
+        // the largest line number there is, on top of the shared hostile finding
         let hostile = Diagnostic {
-            rule: "site/quote\"s".into(),
-            severity: Severity::Warning,
-            message: "a \"message\"\nwith\ttabs, \\ back\u{7f}slashes, \u{1b}[31m µ–é 🧪".into(),
-            line: 1,
-            column: 2,
             end_line: usize::MAX,
-            end_column: 0,
-            offset: 10,
-            length: 12_345_678_901,
-            text: "\u{0}\u{1f}\u{2028}\u{2029}".into(),
-            compound: None,
-            help: Some(String::new()),
+            ..hostile_diagnostic()
         };
         let plain = Diagnostic {
             rule: "dose/unapproved".into(),
