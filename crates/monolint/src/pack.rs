@@ -562,6 +562,30 @@ mod tests {
         assert_eq!(fill("{compound", "x"), "{compound");
     }
 
+    /// The self-dosing instruction pattern is written twice, once per opening (the
+    /// sentence start, and after a colon or semicolon), so that each can be cheap; an edit
+    /// to one must be made to the other.
+    #[test]
+    fn the_instruction_pattern_is_the_same_after_both_openings() {
+        let rule = crate::Linter::with_defaults()
+            .expect("default pack")
+            .rule("recommendation/sandboxed")
+            .expect("rule")
+            .def
+            .patterns
+            .clone();
+        let body = |opening: &str| -> Vec<String> {
+            rule.iter()
+                .filter_map(|p| p.strip_prefix(opening))
+                .filter(|b| b.starts_with("(?:(?:for|if|when"))
+                .map(str::to_string)
+                .collect()
+        };
+        let (start, colon) = (body("^"), body(r"[:;]\s+"));
+        assert_eq!(start.len(), 1, "{rule:?}");
+        assert_eq!(start, colon);
+    }
+
     #[test]
     fn default_pack_patterns_all_compile() {
         let mut n = 0;
