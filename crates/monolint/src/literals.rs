@@ -808,6 +808,38 @@ mod anchor_tests {
         assert_eq!(found(&lits, "pt-141 at the start"), ["pt-141"]);
     }
 
+    /// Aliases whose first four bytes agree share their anchors, and each is still found
+    /// for its own compound and only where it is written.
+    #[test]
+    fn aliases_with_one_short_start_share_anchors_and_stay_apart() {
+        let mut yaml = String::new();
+        for i in 0..50 {
+            yaml.push_str(&format!(
+                "- id: generated-{i}\n  name: Generated {i}\n  aliases: [ZX-{}]\n  status: unapproved\n  sources: [x]\n",
+                10_000 + i
+            ));
+        }
+        let reg = Registry::load(&[Source::new("g.yaml", yaml.as_str())]).expect("registry");
+        let lits = Literals::build(&reg, &[]).expect("automaton");
+        let anchors: Vec<&String> = lits
+            .patterns()
+            .iter()
+            .zip(&lits.anchor)
+            .filter(|(p, &a)| a && p.starts_with("zx"))
+            .map(|(p, _)| p)
+            .collect();
+        assert_eq!(anchors, ["zx10", "zx-10", "zx 10"]);
+        let (mut m, mut h) = (Vec::new(), Vec::new());
+        lits.scan(
+            "ZX-10007 and zx 10042, not zx-100, zx-10050 or zx10",
+            &mut m,
+            &mut h,
+            &mut Scratch::default(),
+        );
+        let ids: Vec<&str> = m.iter().map(|x| reg.get(x.compound).id.as_str()).collect();
+        assert_eq!(ids, ["generated-7", "generated-42"]);
+    }
+
     #[test]
     fn aliases_count_at_word_starts_only_glued_ones_included() {
         let lits = Literals::build(&short_registry(), &[]).expect("automaton");
