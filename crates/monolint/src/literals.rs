@@ -365,7 +365,6 @@ impl Literals {
                 .then(|| {
                     dfa::Builder::new()
                         .match_kind(MatchKind::Standard)
-                        .ascii_case_insensitive(true)
                         .prefilter(false)
                         .build(keys)
                         .ok()
@@ -397,24 +396,24 @@ impl Literals {
             lower,
             found,
         } = scratch;
-        // the DFA matches ASCII-case-insensitively; the NFA scans a lowercased copy
         let first_hit = hits.len();
         aliases.clear();
         starts.clear();
         found.clear();
-        let hay = match (self.fast.get().and_then(Option::as_ref), &self.ac) {
-            (Some(dfa), _) => {
-                self.keys_found(dfa, bytes, found);
-                bytes
-            }
-            (None, Some(nfa)) => {
-                lower.clear();
-                lower.extend(bytes.iter().map(u8::to_ascii_lowercase));
-                self.keys_found(nfa, lower, found);
-                &lower[..]
-            }
+        // both automata match the lowercase keys case-sensitively on a lowercased copy:
+        // a DFA that also took uppercase letters would need twice the byte classes, and
+        // its table (twice the size) would no longer fit the cache
+        lower.clear();
+        lower.resize(bytes.len(), 0);
+        for (l, b) in lower.iter_mut().zip(bytes) {
+            *l = b.to_ascii_lowercase();
+        }
+        match (self.fast.get().and_then(Option::as_ref), &self.ac) {
+            (Some(dfa), _) => self.keys_found(dfa, lower, found),
+            (None, Some(nfa)) => self.keys_found(nfa, lower, found),
             (None, None) => return,
-        };
+        }
+        let hay = &lower[..];
         for &(s, k) in found.iter() {
             // a literal that only counts at a word start (see `start_only`) is not even
             // compared elsewhere
@@ -428,10 +427,7 @@ impl Literals {
                     continue;
                 }
                 let lit = self.patterns[p as usize].as_bytes();
-                if !hay
-                    .get(s..s + lit.len())
-                    .is_some_and(|t| t.eq_ignore_ascii_case(lit))
-                {
+                if hay.get(s..s + lit.len()) != Some(lit) {
                     continue;
                 }
                 let p = p as usize;
