@@ -426,13 +426,20 @@ impl Literals {
             if !bound && self.keys.start_only[k] {
                 continue;
             }
-            // every literal that starts with the key the automaton found, and is there
+            // every literal that starts with the key the automaton found, and is there:
+            // the key's own bytes are known to match, only the rest is compared (in a
+            // loop: most rests are a few bytes, shorter than a call to memcmp)
+            let key = self.keys.keys[k].len();
             for p in self.keys.members(k) {
                 if !bound && self.start_only[p as usize] {
                     continue;
                 }
                 let lit = self.patterns[p as usize].as_bytes();
-                if hay.get(s..s + lit.len()) != Some(lit) {
+                let rest = &lit[key..];
+                if !hay
+                    .get(s + key..s + lit.len())
+                    .is_some_and(|t| t.iter().zip(rest).all(|(a, b)| a == b))
+                {
                     continue;
                 }
                 let p = p as usize;
