@@ -16,7 +16,7 @@ use crate::literals::{Hit, Literals, Role, RuleLiterals, Scratch};
 use crate::pack::{load_pack, Kind, Rule, Scope, When};
 use crate::registry::{Compound, Mention, Registry, Status};
 use crate::suppress;
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::collections::HashMap;
 
 /// A configured linter: the rules, the registry and the compiled matchers.
@@ -704,7 +704,12 @@ impl Linter {
         let mut mention_at = Vec::with_capacity(n + 1);
         let mut hits = Vec::new();
         let mut hit_at = Vec::with_capacity(n + 1);
-        let mut scratch = Scratch::default();
+        // the scan's buffers live on with the thread: they grow to the largest block once
+        // instead of being allocated afresh (and cold) for every page
+        thread_local! {
+            static SCRATCH: Cell<Scratch> = Cell::new(Scratch::default());
+        }
+        let mut scratch = SCRATCH.take();
         let mut cells = Cells::default();
         let mut parent: Vec<Option<usize>> = Vec::with_capacity(n);
         let mut chain: Vec<usize> = Vec::new(); // open headings, outermost first
@@ -745,6 +750,7 @@ impl Linter {
         }
         mention_at.push(mentions.len());
         hit_at.push(hits.len());
+        SCRATCH.set(scratch);
         cells.seal();
         let mut ctx = Ctx {
             doc,

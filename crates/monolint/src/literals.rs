@@ -22,8 +22,8 @@
 
 use crate::normalize::is_word_byte;
 use crate::registry::{glued, joins, Mention, Registry, Split};
-use aho_corasick::automaton::{Automaton, OverlappingState};
-use aho_corasick::{dfa, nfa::contiguous, Input, MatchKind};
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::{dfa, nfa::contiguous, Anchored, MatchKind};
 use std::collections::HashMap;
 
 /// What a literal means to the rule that lists it.
@@ -64,6 +64,8 @@ pub struct Hit {
 /// Largest automaton built as a DFA (the default pack has about 1,400 literals; a DFA over
 /// a registry of thousands of compounds would cost more to build than it saves).
 const MAX_DFA_PATTERNS: usize = 5_000;
+/// Texts at least this long are scanned as two halves at once (see `keys_found`).
+const TWO_LANES: usize = 64;
 
 /// No alias (of a pattern, a trie node).
 const NONE: u32 = u32::MAX;
@@ -212,6 +214,8 @@ pub struct Scratch {
     aliases: Vec<(usize, usize, u32)>,
     /// (start, key) of every key occurrence the automaton reports.
     found: Vec<(usize, usize)>,
+    /// The second half's occurrences (see `keys_found`).
+    found2: Vec<(usize, usize)>,
     starts: Vec<usize>,
     stack: Vec<(u32, usize)>,
     lower: Vec<u8>,
@@ -365,7 +369,6 @@ impl Literals {
                 .then(|| {
                     dfa::Builder::new()
                         .match_kind(MatchKind::Standard)
-                        .ascii_case_insensitive(true)
                         .prefilter(false)
                         .build(keys)
                         .ok()
@@ -396,25 +399,26 @@ impl Literals {
             stack,
             lower,
             found,
+            found2,
         } = scratch;
-        // the DFA matches ASCII-case-insensitively; the NFA scans a lowercased copy
         let first_hit = hits.len();
         aliases.clear();
         starts.clear();
         found.clear();
-        let hay = match (self.fast.get().and_then(Option::as_ref), &self.ac) {
-            (Some(dfa), _) => {
-                self.keys_found(dfa, bytes, found);
-                bytes
-            }
-            (None, Some(nfa)) => {
-                lower.clear();
-                lower.extend(bytes.iter().map(u8::to_ascii_lowercase));
-                self.keys_found(nfa, lower, found);
-                &lower[..]
-            }
+        // both automata match the lowercase keys case-sensitively on a lowercased copy:
+        // a DFA that also took uppercase letters would need twice the byte classes, and
+        // its table (twice the size) would no longer fit the cache
+        lower.clear();
+        lower.resize(bytes.len(), 0);
+        for (l, b) in lower.iter_mut().zip(bytes) {
+            *l = b.to_ascii_lowercase();
+        }
+        match (self.fast.get().and_then(Option::as_ref), &self.ac) {
+            (Some(dfa), _) => Self::keys_found(dfa, lower, found, found2),
+            (None, Some(nfa)) => Self::keys_found(nfa, lower, found, found2),
             (None, None) => return,
-        };
+        }
+        let hay = &lower[..];
         for &(s, k) in found.iter() {
             // a literal that only counts at a word start (see `start_only`) is not even
             // compared elsewhere
@@ -422,15 +426,19 @@ impl Literals {
             if !bound && self.keys.start_only[k] {
                 continue;
             }
-            // every literal that starts with the key the automaton found, and is there
+            // every literal that starts with the key the automaton found, and is there:
+            // the key's own bytes are known to match, only the rest is compared (in a
+            // loop: most rests are a few bytes, shorter than a call to memcmp)
+            let key = self.keys.keys[k].len();
             for p in self.keys.members(k) {
                 if !bound && self.start_only[p as usize] {
                     continue;
                 }
                 let lit = self.patterns[p as usize].as_bytes();
+                let rest = &lit[key..];
                 if !hay
-                    .get(s..s + lit.len())
-                    .is_some_and(|t| t.eq_ignore_ascii_case(lit))
+                    .get(s + key..s + lit.len())
+                    .is_some_and(|t| t.iter().zip(rest).all(|(a, b)| a == b))
                 {
                     continue;
                 }
@@ -476,18 +484,80 @@ impl Literals {
         self.resolve_aliases(text, aliases, mentions);
     }
 
-    /// Every occurrence of every key in `hay`, as (start, key). The search runs on the
-    /// concrete automaton type, so its per-byte step is inlined rather than a dynamic call
-    /// through `AhoCorasick`.
-    fn keys_found<A: Automaton>(&self, aut: &A, hay: &[u8], out: &mut Vec<(usize, usize)>) {
-        let input = Input::new(hay);
-        let mut state = OverlappingState::start();
-        // errors are for configurations never used here (anchored, stream): none can
-        // happen, and a failed search would just find nothing more
-        while aut.try_find_overlapping(&input, &mut state).is_ok() {
-            let Some(m) = state.get_match() else { break };
-            out.push((m.start(), m.pattern().as_usize()));
+    /// Every occurrence of every key in `hay`, as (start, key), in the order of their
+    /// ends, as an overlapping search reports them.
+    ///
+    /// The loop is ours, over the automaton's public transition function: a scan step is
+    /// one table load whose latency sets the pace, so a long text is scanned as two
+    /// halves at once (two independent chains of loads overlap in the CPU). The first
+    /// half runs on until no key that starts in it can still end, and keeps only those;
+    /// the second starts afresh at the middle, which finds every key starting there or
+    /// later. Same occurrences, same order within each half.
+    fn keys_found<A: Automaton>(
+        aut: &A,
+        hay: &[u8],
+        out: &mut Vec<(usize, usize)>,
+        second: &mut Vec<(usize, usize)>,
+    ) {
+        // an unanchored search always has a start state; a failure would find nothing
+        let Ok(start) = aut.start_state(Anchored::No) else {
+            return;
+        };
+        // every key ending at `at` (exclusive) that starts before `below`
+        let report = |sid: StateID, at: usize, below: usize, out: &mut Vec<(usize, usize)>| {
+            for i in 0..aut.match_len(sid) {
+                let pid = aut.match_pattern(sid, i);
+                let s = at - aut.pattern_len(pid);
+                if s < below {
+                    out.push((s, pid.as_usize()));
+                }
+            }
+        };
+        let longest = aut.max_pattern_len().max(1);
+        let n = hay.len();
+        if n < TWO_LANES {
+            let mut sid = start;
+            for (i, &b) in hay.iter().enumerate() {
+                sid = aut.next_state(Anchored::No, sid, b);
+                if aut.is_special(sid) {
+                    if aut.is_dead(sid) {
+                        return;
+                    }
+                    if aut.is_match(sid) {
+                        report(sid, i + 1, n, out);
+                    }
+                }
+            }
+            return;
         }
+        let mid = n / 2;
+        let (one, two) = (&hay[..(mid + longest - 1).min(n)], &hay[mid..]);
+        let (mut s1, mut s2) = (start, start);
+        let both = one.len().min(two.len());
+        second.clear();
+        for i in 0..both {
+            s1 = aut.next_state(Anchored::No, s1, one[i]);
+            s2 = aut.next_state(Anchored::No, s2, two[i]);
+            if aut.is_special(s1) && aut.is_match(s1) {
+                report(s1, i + 1, mid, out);
+            }
+            if aut.is_special(s2) && aut.is_match(s2) {
+                report(s2, mid + i + 1, n, second);
+            }
+        }
+        for (i, &b) in one.iter().enumerate().skip(both) {
+            s1 = aut.next_state(Anchored::No, s1, b);
+            if aut.is_special(s1) && aut.is_match(s1) {
+                report(s1, i + 1, mid, out);
+            }
+        }
+        for (i, &b) in two.iter().enumerate().skip(both) {
+            s2 = aut.next_state(Anchored::No, s2, b);
+            if aut.is_special(s2) && aut.is_match(s2) {
+                report(s2, mid + i + 1, n, second);
+            }
+        }
+        out.append(second);
     }
 
     /// Leftmost-longest over every alias occurrence, with the whole-word and device/"-like"
@@ -932,5 +1002,92 @@ mod spelling_tests {
             "Long-R3-IGF1|longr3igf-1"
         );
         assert_eq!(found("long r3 igf-"), "");
+    }
+}
+
+#[cfg(test)]
+mod lane_tests {
+    use super::*;
+    use aho_corasick::AhoCorasick;
+    use proptest::prelude::*;
+
+    /// Every (start, key) the crate's own overlapping search finds, sorted.
+    fn reference(keys: &[String], hay: &[u8]) -> Vec<(usize, usize)> {
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(keys)
+            .expect("automaton");
+        let mut all: Vec<(usize, usize)> = ac
+            .find_overlapping_iter(hay)
+            .map(|m| (m.start(), m.pattern().as_usize()))
+            .collect();
+        all.sort_unstable();
+        all
+    }
+
+    /// Both automata, through the two-lane loop: the same occurrences, the first half's
+    /// (starts before the middle) ahead of the second's, each half in order of ends.
+    fn check(keys: &[String], hay: &[u8]) -> Result<(), TestCaseError> {
+        let want = reference(keys, hay);
+        let dfa = dfa::Builder::new()
+            .match_kind(MatchKind::Standard)
+            .build(keys)
+            .expect("dfa");
+        let nfa = contiguous::Builder::new()
+            .match_kind(MatchKind::Standard)
+            .build(keys)
+            .expect("nfa");
+        for got in [
+            {
+                let mut out = Vec::new();
+                Literals::keys_found(&dfa, hay, &mut out, &mut Vec::new());
+                out
+            },
+            {
+                let mut out = Vec::new();
+                Literals::keys_found(&nfa, hay, &mut out, &mut Vec::new());
+                out
+            },
+        ] {
+            let mid = if hay.len() < TWO_LANES {
+                hay.len()
+            } else {
+                hay.len() / 2
+            };
+            let split = got.iter().position(|&(s, _)| s >= mid).unwrap_or(got.len());
+            prop_assert!(got[split..].iter().all(|&(s, _)| s >= mid));
+            for half in [&got[..split], &got[split..]] {
+                let ends: Vec<usize> = half.iter().map(|&(s, k)| s + keys[k].len()).collect();
+                prop_assert!(ends.windows(2).all(|w| w[0] <= w[1]), "{:?}", half);
+            }
+            let mut sorted = got.clone();
+            sorted.sort_unstable();
+            prop_assert_eq!(&sorted, &want);
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+        /// Keys and texts over a four-letter alphabet overlap everywhere, also across the
+        /// middle of the text, at every length around the two-lane threshold.
+        #[test]
+        fn two_lanes_find_what_the_overlapping_search_finds(
+            keys in prop::collection::vec("[ab -]{1,8}", 1..12),
+            hay in "[ab -]{0,200}",
+        ) {
+            check(&keys, hay.as_bytes())?;
+        }
+    }
+
+    #[test]
+    fn a_key_across_the_middle_is_found_once() {
+        let keys = vec!["middle".to_string(), "dd".to_string()];
+        let hay = format!("{}middle{}", "x".repeat(61), "y".repeat(61));
+        assert_eq!(hay.len() / 2, 64); // "middle" spans bytes 61..67, across the cut
+        let dfa = dfa::Builder::new().build(&keys).expect("dfa");
+        let mut out = Vec::new();
+        Literals::keys_found(&dfa, hay.as_bytes(), &mut out, &mut Vec::new());
+        assert_eq!(out, [(63, 1), (61, 0)]);
     }
 }
