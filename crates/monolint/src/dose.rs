@@ -90,14 +90,24 @@ fn restatement(text: &str, e: usize) -> Option<usize> {
     (f.start <= 3 && body[f.end..].trim().is_empty()).then_some(e + open + 1 + close + 1)
 }
 
-/// The next few words after byte `e`, lowercased: only a bounded stretch, so looking
-/// ahead costs the same per figure however long the block is.
-fn next_words(text: &str, e: usize) -> String {
+/// The next few words after byte `e`, lowercased into `buf`: only a bounded stretch, so
+/// looking ahead costs the same per figure however long the block is, and nothing is
+/// allocated.
+fn next_words<'b>(text: &str, e: usize, buf: &'b mut [u8; 64]) -> &'b [u8] {
     let mut to = text.len().min(e + 64);
     while !text.is_char_boundary(to) {
         to -= 1;
     }
-    text[e..to].trim_start().to_ascii_lowercase()
+    let words = text[e..to].trim_start().as_bytes();
+    let out = &mut buf[..words.len()];
+    out.copy_from_slice(words);
+    out.make_ascii_lowercase();
+    out
+}
+
+/// Does `fig` end with `unit` (lowercase), in any case?
+fn ends_with_ci(fig: &[u8], unit: &[u8]) -> bool {
+    fig.len() >= unit.len() && fig[fig.len() - unit.len()..].eq_ignore_ascii_case(unit)
 }
 
 /// Can `bytes` hold a figure at all: a digit, or a unit written out ("gram", "unit",
@@ -209,7 +219,8 @@ fn find_plain(text: &str, out: &mut Vec<Figure>) {
         // concentrations and lab values are not amounts given ("104 mg/dL", "0.5 ug/mL");
         // a product's strength in mg/mL is ("Strength: 25 mg/mL")
         let rest = &bytes[e..];
-        let mg = bytes[s..e].to_ascii_lowercase().ends_with(b"mg");
+        let fig = &bytes[s..e];
+        let mg = ends_with_ci(fig, b"mg");
         if [
             &b"dl"[..],
             b"l",
@@ -226,35 +237,43 @@ fn find_plain(text: &str, out: &mut Vec<Figure>) {
         {
             continue;
         }
-        let after = next_words(text, e);
+        let mut buf = [0u8; 64];
+        let after = next_words(text, e, &mut buf);
         // a syringe's capacity ("a 1 mL U-100 syringe") is not an amount given
-        let ml = bytes[s..e].to_ascii_lowercase().ends_with(b"ml")
-            || bytes[s..e].to_ascii_lowercase().ends_with(b"cc");
-        if ml && after.split(' ').take(3).any(|w| w.starts_with("syringe")) {
+        let ml = ends_with_ci(fig, b"ml") || ends_with_ci(fig, b"cc");
+        if ml
+            && after
+                .split(|&b| b == b' ')
+                .take(3)
+                .any(|w| w.starts_with(b"syringe"))
+        {
             continue;
         }
         // units of alcohol ("capped alcohol at 14 units a week") are not a dose
-        let unit_word = bytes[s..e].to_ascii_lowercase().ends_with(b"units");
-        let mut from = s.saturating_sub(40);
-        while !text.is_char_boundary(from) {
-            from += 1;
-        }
-        let before = text[from..s].to_ascii_lowercase();
-        if unit_word && (before.contains("alcohol") || after.starts_with("of alcohol")) {
-            continue;
+        if ends_with_ci(fig, b"units") {
+            let mut from = s.saturating_sub(40);
+            while !text.is_char_boundary(from) {
+                from += 1;
+            }
+            let alcohol_before = bytes[from..s]
+                .windows(7)
+                .any(|w| w.eq_ignore_ascii_case(b"alcohol"));
+            if alcohol_before || after.starts_with(b"of alcohol") {
+                continue;
+            }
         }
         // grams of food ("10 g of carbs per unit") are nutrition, not a dose
         if bytes[s..e]
             .last()
             .is_some_and(|b| b.eq_ignore_ascii_case(&b'g'))
             && [
-                "of carb",
-                "of protein",
-                "of fat",
-                "of sugar",
-                "of fib",
-                "carbs",
-                "protein",
+                &b"of carb"[..],
+                b"of protein",
+                b"of fat",
+                b"of sugar",
+                b"of fib",
+                b"carbs",
+                b"protein",
             ]
             .iter()
             .any(|w| after.starts_with(w))
@@ -262,17 +281,18 @@ fn find_plain(text: &str, out: &mut Vec<Figure>) {
             continue;
         }
         // "29g needle", "31 g insulin syringe": gauge, not grams
-        if bytes[s..e]
-            .last()
-            .is_some_and(|b| b.eq_ignore_ascii_case(&b'g'))
+        if ends_with_ci(fig, b"g")
+            && [
+                &b"needle"[..],
+                b"gauge",
+                b"insulin syringe",
+                b"syringe",
+                b"pin",
+            ]
+            .iter()
+            .any(|w| after.starts_with(w))
         {
-            let rest = next_words(text, e);
-            if ["needle", "gauge", "insulin syringe", "syringe", "pin"]
-                .iter()
-                .any(|w| rest.starts_with(w))
-            {
-                continue;
-            }
+            continue;
         }
         // "2,000 mcg (2 mg)", "10 units (0.1 mL)": a restatement in brackets is the same
         // amount, one figure
