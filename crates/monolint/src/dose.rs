@@ -90,54 +90,84 @@ fn restatement(text: &str, e: usize) -> Option<usize> {
     (f.start <= 3 && body[f.end..].trim().is_empty()).then_some(e + open + 1 + close + 1)
 }
 
-/// The next few words after byte `e`, lowercased: only a bounded stretch, so looking
-/// ahead costs the same per figure however long the block is.
-fn next_words(text: &str, e: usize) -> String {
+/// The next few words after byte `e`, lowercased into `buf`: only a bounded stretch, so
+/// looking ahead costs the same per figure however long the block is, and nothing is
+/// allocated.
+fn next_words<'b>(text: &str, e: usize, buf: &'b mut [u8; 64]) -> &'b [u8] {
     let mut to = text.len().min(e + 64);
     while !text.is_char_boundary(to) {
         to -= 1;
     }
-    text[e..to].trim_start().to_ascii_lowercase()
+    let words = text[e..to].trim_start().as_bytes();
+    let out = &mut buf[..words.len()];
+    out.copy_from_slice(words);
+    out.make_ascii_lowercase();
+    out
+}
+
+/// Does `fig` end with `unit` (lowercase), in any case?
+fn ends_with_ci(fig: &[u8], unit: &[u8]) -> bool {
+    fig.len() >= unit.len() && fig[fig.len() - unit.len()..].eq_ignore_ascii_case(unit)
 }
 
 /// Can `bytes` hold a figure at all: a digit, or a unit written out ("gram", "unit",
-/// "mg", "mcg", "ml", "iu")? One pass over a byte table, looking closer only at a unit's
-/// first letter.
+/// "mg", "mcg", "ml", "iu")? Sixteen bytes at a time, with simple comparisons the compiler
+/// turns into vector code; a chunk that may hold one is looked at byte by byte.
 fn may_hold_figure(bytes: &[u8]) -> bool {
-    /// 1: a digit; 2: the first letter of a unit (either case); 0: anything else.
-    const CLASS: [u8; 256] = {
-        let mut t = [0u8; 256];
-        let mut b = b'0';
-        while b <= b'9' {
-            t[b as usize] = 1;
-            b += 1;
+    has_digit(bytes) || has_unit_word(bytes)
+}
+
+const CHUNK: usize = 16;
+
+fn has_digit(bytes: &[u8]) -> bool {
+    let mut chunks = bytes.chunks_exact(CHUNK);
+    for c in &mut chunks {
+        // `fold`, not `any`: no early exit inside a chunk, so the loop vectorizes
+        if c.iter().fold(false, |a, &b| a | b.is_ascii_digit()) {
+            return true;
         }
-        let letters = *b"gumiGUMI";
-        let mut i = 0;
-        while i < letters.len() {
-            t[letters[i] as usize] = 2;
-            i += 1;
-        }
-        t
-    };
-    let at = |i: usize, w: &[u8]| {
+    }
+    chunks.remainder().iter().any(u8::is_ascii_digit)
+}
+
+/// Does a unit word start at `i` ("gram", "unit", "mg", "mcg", "ml", "iu", any case)?
+fn unit_word_at(bytes: &[u8], i: usize) -> bool {
+    let at = |w: &[u8]| {
         bytes
             .get(i..i + w.len())
             .is_some_and(|x| x.eq_ignore_ascii_case(w))
     };
-    bytes
-        .iter()
-        .enumerate()
-        .any(|(i, &b)| match CLASS[usize::from(b)] {
-            0 => false,
-            1 => true,
-            _ => match b | 0x20 {
-                b'g' => at(i, b"gram"),
-                b'u' => at(i, b"unit"),
-                b'm' => at(i, b"mg") || at(i, b"mcg") || at(i, b"ml"),
-                _ => at(i, b"iu"),
-            },
-        })
+    match bytes[i] | 0x20 {
+        b'g' => at(b"gram"),
+        b'u' => at(b"unit"),
+        b'm' => at(b"mg") || at(b"mcg") || at(b"ml"),
+        b'i' => at(b"iu"),
+        _ => false,
+    }
+}
+
+fn has_unit_word(bytes: &[u8]) -> bool {
+    // the first two letters of each word, lowercased (`| 0x20` maps only letters onto
+    // lowercase letters, so it never makes a non-letter look like one)
+    // (`&` and `|`, not `&&` and `||`: no branches, so the chunk loop vectorizes)
+    let pair = |a: u8, b: u8| {
+        let (a, b) = (a | 0x20, b | 0x20);
+        ((a == b'g') & (b == b'r'))
+            | ((a == b'u') & (b == b'n'))
+            | ((a == b'm') & ((b == b'g') | (b == b'c') | (b == b'l')))
+            | ((a == b'i') & (b == b'u'))
+    };
+    let mut i = 0;
+    while i + CHUNK < bytes.len() {
+        let c = &bytes[i..=i + CHUNK];
+        if (0..CHUNK).fold(false, |acc, k| acc | pair(c[k], c[k + 1]))
+            && (i..i + CHUNK).any(|k| unit_word_at(bytes, k))
+        {
+            return true;
+        }
+        i += CHUNK;
+    }
+    (i..bytes.len()).any(|k| unit_word_at(bytes, k))
 }
 
 /// Does a matched figure contain the word "or" (case-insensitively)?
@@ -189,7 +219,8 @@ fn find_plain(text: &str, out: &mut Vec<Figure>) {
         // concentrations and lab values are not amounts given ("104 mg/dL", "0.5 ug/mL");
         // a product's strength in mg/mL is ("Strength: 25 mg/mL")
         let rest = &bytes[e..];
-        let mg = bytes[s..e].to_ascii_lowercase().ends_with(b"mg");
+        let fig = &bytes[s..e];
+        let mg = ends_with_ci(fig, b"mg");
         if [
             &b"dl"[..],
             b"l",
@@ -206,35 +237,43 @@ fn find_plain(text: &str, out: &mut Vec<Figure>) {
         {
             continue;
         }
-        let after = next_words(text, e);
+        let mut buf = [0u8; 64];
+        let after = next_words(text, e, &mut buf);
         // a syringe's capacity ("a 1 mL U-100 syringe") is not an amount given
-        let ml = bytes[s..e].to_ascii_lowercase().ends_with(b"ml")
-            || bytes[s..e].to_ascii_lowercase().ends_with(b"cc");
-        if ml && after.split(' ').take(3).any(|w| w.starts_with("syringe")) {
+        let ml = ends_with_ci(fig, b"ml") || ends_with_ci(fig, b"cc");
+        if ml
+            && after
+                .split(|&b| b == b' ')
+                .take(3)
+                .any(|w| w.starts_with(b"syringe"))
+        {
             continue;
         }
         // units of alcohol ("capped alcohol at 14 units a week") are not a dose
-        let unit_word = bytes[s..e].to_ascii_lowercase().ends_with(b"units");
-        let mut from = s.saturating_sub(40);
-        while !text.is_char_boundary(from) {
-            from += 1;
-        }
-        let before = text[from..s].to_ascii_lowercase();
-        if unit_word && (before.contains("alcohol") || after.starts_with("of alcohol")) {
-            continue;
+        if ends_with_ci(fig, b"units") {
+            let mut from = s.saturating_sub(40);
+            while !text.is_char_boundary(from) {
+                from += 1;
+            }
+            let alcohol_before = bytes[from..s]
+                .windows(7)
+                .any(|w| w.eq_ignore_ascii_case(b"alcohol"));
+            if alcohol_before || after.starts_with(b"of alcohol") {
+                continue;
+            }
         }
         // grams of food ("10 g of carbs per unit") are nutrition, not a dose
         if bytes[s..e]
             .last()
             .is_some_and(|b| b.eq_ignore_ascii_case(&b'g'))
             && [
-                "of carb",
-                "of protein",
-                "of fat",
-                "of sugar",
-                "of fib",
-                "carbs",
-                "protein",
+                &b"of carb"[..],
+                b"of protein",
+                b"of fat",
+                b"of sugar",
+                b"of fib",
+                b"carbs",
+                b"protein",
             ]
             .iter()
             .any(|w| after.starts_with(w))
@@ -242,17 +281,18 @@ fn find_plain(text: &str, out: &mut Vec<Figure>) {
             continue;
         }
         // "29g needle", "31 g insulin syringe": gauge, not grams
-        if bytes[s..e]
-            .last()
-            .is_some_and(|b| b.eq_ignore_ascii_case(&b'g'))
+        if ends_with_ci(fig, b"g")
+            && [
+                &b"needle"[..],
+                b"gauge",
+                b"insulin syringe",
+                b"syringe",
+                b"pin",
+            ]
+            .iter()
+            .any(|w| after.starts_with(w))
         {
-            let rest = next_words(text, e);
-            if ["needle", "gauge", "insulin syringe", "syringe", "pin"]
-                .iter()
-                .any(|w| rest.starts_with(w))
-            {
-                continue;
-            }
+            continue;
         }
         // "2,000 mcg (2 mg)", "10 units (0.1 mL)": a restatement in brackets is the same
         // amount, one figure
@@ -295,6 +335,100 @@ fn find_plain(text: &str, out: &mut Vec<Figure>) {
 mod tests {
     use super::*;
     use crate::normalize::NormText;
+    use proptest::prelude::*;
+
+    /// The prefilter byte by byte, as it was first written: the reference for the chunked one.
+    fn may_hold_figure_bytewise(bytes: &[u8]) -> bool {
+        (0..bytes.len()).any(|i| bytes[i].is_ascii_digit() || unit_word_at(bytes, i))
+    }
+
+    /// Strings built from the pieces figures are made of: digits, unit words and their
+    /// look-alikes, number words, punctuation, spaces, and other letters and bytes.
+    fn pieces() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "0",
+            "7",
+            "12",
+            "2,000",
+            "1,2345,678",
+            ".5",
+            "1.",
+            "~",
+            "(",
+            ")",
+            " ",
+            "  ",
+            "\t",
+            "-",
+            "/",
+            ",",
+            ".",
+            "mg",
+            "MG",
+            "mcg",
+            "ug",
+            "g",
+            "gm",
+            "gram",
+            "grams",
+            "gr",
+            "un",
+            "unit",
+            "Units",
+            "iu",
+            "I.U.",
+            "i",
+            "u",
+            "m",
+            "ml",
+            "mL",
+            "cc",
+            "nmol",
+            "/kg",
+            "per",
+            "kilogram",
+            "day",
+            "/d",
+            "to",
+            "or",
+            "a",
+            "A",
+            "half",
+            "quarter",
+            "of",
+            "an",
+            "one",
+            "two",
+            "Twenty",
+            "hundred",
+            "and",
+            "five",
+            "fifty",
+            "ten",
+            "tenth",
+            "seventeen",
+            "alcohol",
+            "syringe",
+            "needle",
+            "carbs",
+            "dL",
+            "L",
+            "min",
+            "x",
+            "Dose",
+            "ly",
+            "µ",
+            "_",
+            "e",
+            "s",
+            "t",
+            "h",
+            "n",
+            "f",
+            "o",
+        ]);
+        prop::collection::vec(piece, 0..24).prop_map(|v| v.concat())
+    }
 
     fn figs(s: &str) -> Vec<String> {
         let mut n = NormText::of(s);
@@ -381,5 +515,27 @@ mod tests {
             figs("a 1 mL U-100 syringe; 0.5 mL insulin syringes; 10 g of carbs"),
             Vec::<String>::new()
         );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn prefilter_matches_the_bytewise_scan(text in pieces(), pad in 0usize..40) {
+            // padded so that the pieces fall at every offset of a 16-byte chunk
+            let text = format!("{}{text}", "x".repeat(pad));
+            let b = text.as_bytes();
+            prop_assert_eq!(may_hold_figure(b), may_hold_figure_bytewise(b), "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn prefilter_sees_a_unit_across_a_chunk_edge() {
+        for pad in 0..40 {
+            let s = format!("{}mcg{}", "x".repeat(pad), "x".repeat(40 - pad));
+            assert!(may_hold_figure(s.as_bytes()), "{s}");
+            let s = format!("{}mxcg{}", "x".repeat(pad), "x".repeat(40 - pad));
+            assert!(!may_hold_figure(s.as_bytes()), "{s}");
+        }
     }
 }
