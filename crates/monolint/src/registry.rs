@@ -8,9 +8,9 @@
 //! longest alias win.
 
 use crate::error::{locate, LoadError, Source};
+use crate::literals::PatternMap;
 use crate::normalize::normalize_pattern;
 use serde::Deserialize;
-use std::collections::HashMap;
 
 /// Regulatory status of a compound (US).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -94,7 +94,7 @@ pub struct Mention {
 pub struct Registry {
     compounds: Vec<Compound>,
     /// Squeezed (no hyphens or spaces) lowercase id, name and aliases -> compound.
-    by_key: HashMap<String, usize>,
+    by_key: PatternMap<usize>,
 }
 
 /// Lowercase with hyphens and spaces removed: the identity of a name across variants.
@@ -130,15 +130,20 @@ pub(crate) fn normalize_alias(s: &str) -> String {
 
 /// [`normalize_alias`] into `out` (replacing what it held), reusing its allocation.
 fn normalize_alias_into(s: &str, out: &mut String) {
-    let mut space = false;
-    let plain = s.bytes().all(|b| {
-        let ok = (b' '..=b'~').contains(&b) && !(space && b == b' ');
-        space = b == b' ';
-        ok
-    });
     out.clear();
+    let b = s.as_bytes();
+    // one pass without an early exit: aliases are short, and nearly all plain
+    let mut plain = true;
+    let mut space = false;
+    for &c in b {
+        plain &= (b' '..=b'~').contains(&c) && !(space && c == b' ');
+        space = c == b' ';
+    }
     if plain {
-        out.push_str(s.trim_matches(' '));
+        let start = b.iter().position(|&c| c != b' ').unwrap_or(b.len());
+        let end = b.iter().rposition(|&c| c != b' ').map_or(start, |e| e + 1);
+        // cut at ASCII bytes, so at character boundaries
+        out.push_str(&s[start..end.max(start)]);
         out.make_ascii_lowercase();
     } else {
         out.push_str(&normalize_pattern(s));
@@ -161,6 +166,31 @@ pub const MAX_COMPOUNDS: usize = 100_000;
 /// Most joints (hyphen/space/letter-digit changes) an alias may have for every mix of
 /// separators to count; an alias with more matches only with one separator throughout.
 pub(crate) const MAX_JOINTS: usize = 5;
+
+/// Byte classes for [`Split::set`]: a separator, an ASCII letter, an ASCII digit, or
+/// anything else (a byte of a token that never cuts it).
+const SEPARATOR: u8 = 0;
+const LETTER: u8 = 1;
+const DIGIT: u8 = 2;
+const OTHER: u8 = 4;
+static TOKEN_CLASS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = if c == b'-' || c == b' ' {
+            SEPARATOR
+        } else if c.is_ascii_alphabetic() {
+            LETTER
+        } else if c.is_ascii_digit() {
+            DIGIT
+        } else {
+            OTHER
+        };
+        i += 1;
+    }
+    t
+};
 
 /// An alias split for matching: its normalized form, and its tokens (split at hyphens,
 /// spaces and letter/digit changes). Its spellings are the tokens joined at each joint by
@@ -186,26 +216,26 @@ impl Split {
     pub(crate) fn set(&mut self, alias: &str) {
         normalize_alias_into(alias, &mut self.norm);
         self.tokens.clear();
-        // every cut is at an ASCII byte, so the tokens are slices of `norm`
+        // every cut is at an ASCII byte, so the tokens are slices of `norm`: a token ends
+        // at a separator, and where a letter meets a digit or a digit a letter
         let b = self.norm.as_bytes();
         let mut start = 0;
+        let mut prev = SEPARATOR;
         for (i, &c) in b.iter().enumerate() {
-            if c == b'-' || c == b' ' {
-                if start < i {
+            let class = TOKEN_CLASS[c as usize];
+            if class != prev {
+                if class == SEPARATOR {
                     self.tokens.push((start, i));
-                }
-                start = i + 1;
-            } else if i > start {
-                let p = b[i - 1];
-                if p.is_ascii_alphabetic() && c.is_ascii_digit()
-                    || p.is_ascii_digit() && c.is_ascii_alphabetic()
-                {
+                } else if prev == SEPARATOR {
+                    start = i;
+                } else if class | prev == LETTER | DIGIT {
                     self.tokens.push((start, i));
                     start = i;
                 }
+                prev = class;
             }
         }
-        if start < b.len() {
+        if prev != SEPARATOR {
             self.tokens.push((start, b.len()));
         }
     }
@@ -472,7 +502,7 @@ impl Registry {
         let mut compounds: Vec<Compound> = Vec::new();
         // the keys of each compound
         let mut keys: Vec<Vec<String>> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut index: PatternMap<usize> = PatternMap::default();
         for source in sources {
             crate::pack::check_size(source)?;
             // the embedded registry was parsed at build time
@@ -516,7 +546,10 @@ impl Registry {
                 ),
             ));
         }
-        let mut by_key = HashMap::with_capacity(keys.iter().map(Vec::len).sum());
+        let mut by_key = PatternMap::with_capacity_and_hasher(
+            keys.iter().map(Vec::len).sum(),
+            Default::default(),
+        );
         for (i, keys) in keys.into_iter().enumerate() {
             for key in keys {
                 by_key.entry(key).or_insert(i);
