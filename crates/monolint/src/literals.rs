@@ -21,10 +21,11 @@
 //! Unicode word boundary anywhere.
 
 use crate::normalize::is_word_byte;
-use crate::registry::{glued, joins, Mention, Registry, Split};
+use crate::registry::{glued, Mention, Registry, Split};
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::{dfa, nfa::contiguous, Anchored, MatchKind};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// What a literal means to the rule that lists it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,49 +130,166 @@ struct AliasTrie {
 /// The joint marker in trie keys (tokens never hold a separator).
 const JOINT: u8 = b' ';
 
-impl AliasTrie {
-    /// Build from `(key, alias)` pairs, keys being tokens joined by [`JOINT`].
-    fn new(mut keys: Vec<(Vec<u8>, u32)>) -> AliasTrie {
-        keys.sort_unstable();
-        let mut t = AliasTrie {
-            first: vec![0],
-            count: vec![0],
-            label: vec![0],
-            term: vec![NONE],
-        };
-        // (node, its keys lo..hi, depth)
-        let mut queue = std::collections::VecDeque::from([(0usize, 0usize, keys.len(), 0usize)]);
-        while let Some((node, mut i, hi, depth)) = queue.pop_front() {
-            // keys equal to the path end here; sorted by (key, alias), the first is the
-            // earliest alias
-            while i < hi && keys[i].0.len() == depth {
-                if t.term[node] == NONE {
-                    t.term[node] = keys[i].1;
-                }
-                i += 1;
-            }
-            t.first[node] = t.label.len() as u32;
-            let mut n = 0u32;
-            while i < hi {
-                let b = keys[i].0[depth];
-                let mut j = i + 1;
-                while j < hi && keys[j].0[depth] == b {
-                    j += 1;
-                }
-                let child = t.label.len();
-                t.label.push(b);
-                t.first.push(0);
-                t.count.push(0);
-                t.term.push(NONE);
-                queue.push_back((child, i, j, depth + 1));
-                n += 1;
-                i = j;
-            }
-            t.count[node] = n;
+/// The hash of maps keyed by pack and registry strings ([`PatternMap`]): a folded
+/// multiply over 8 bytes at a time, several times cheaper than the default SipHash on
+/// short strings. (The keys come from the pack and registry, not from the pages being
+/// linted.) Folding the high half of the product into the low one lets every input bit
+/// reach the low bits the table indexes by: "gen-1234" and "gen-1235" differ only in
+/// their last bytes.
+#[derive(Default)]
+pub(crate) struct PatternHasher(u64);
+
+impl PatternHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        let p = u128::from(self.0 ^ word) * 0x51_7c_c1_b7_27_22_0a_95;
+        self.0 = (p as u64) ^ ((p >> 64) as u64);
+    }
+}
+
+impl Hasher for PatternHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
         }
-        t
+        let rest = chunks.remainder();
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(w) ^ (rest.len() as u64) << 59);
     }
 
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A map keyed by pack or registry strings, hashed with [`PatternHasher`].
+pub(crate) type PatternMap<V> = HashMap<String, V, BuildHasherDefault<PatternHasher>>;
+
+/// An [`AliasTrie`] being built: aliases go in one by one (no sort of 40,000 keys for a
+/// large registry), each node's children as a list.
+#[derive(Debug)]
+struct TrieBuilder {
+    nodes: Vec<BuilderNode>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct BuilderNode {
+    /// The first child, the next sibling, or [`NONE`].
+    child: u32,
+    sibling: u32,
+    /// The first alias (claiming order) that ends here, or [`NONE`].
+    term: u32,
+    label: u8,
+}
+
+impl Default for TrieBuilder {
+    fn default() -> TrieBuilder {
+        TrieBuilder {
+            nodes: vec![BuilderNode {
+                child: NONE,
+                sibling: NONE,
+                term: NONE,
+                label: 0,
+            }],
+        }
+    }
+}
+
+impl TrieBuilder {
+    /// The child of node `s` by byte `b`, made if needed. The child found moves to the
+    /// front of its list: aliases come compound by compound, and a generated registry's
+    /// share long starts ("gen-1234", "gen-1235"), so the next one usually takes it again.
+    #[inline]
+    fn step(&mut self, s: usize, b: u8) -> usize {
+        let nodes = &mut self.nodes;
+        let head = nodes[s].child;
+        let mut prev = NONE;
+        let mut t = head;
+        while t != NONE && nodes[t as usize].label != b {
+            prev = t;
+            t = nodes[t as usize].sibling;
+        }
+        if t == NONE {
+            t = nodes.len() as u32;
+            nodes.push(BuilderNode {
+                child: NONE,
+                sibling: head,
+                term: NONE,
+                label: b,
+            });
+            nodes[s].child = t;
+        } else if prev != NONE {
+            nodes[prev as usize].sibling = nodes[t as usize].sibling;
+            nodes[t as usize].sibling = head;
+            nodes[s].child = t;
+        }
+        t as usize
+    }
+
+    /// Add alias `alias` (claiming order): its tokens, ASCII-lowercased, with a
+    /// [`JOINT`] between each two. A path two aliases share ends at the earliest.
+    fn insert(&mut self, split: &Split, alias: u32) {
+        let mut s = 0;
+        for (i, t) in split.tokens().enumerate() {
+            if i > 0 {
+                s = self.step(s, JOINT);
+            }
+            for &b in t.as_bytes() {
+                s = self.step(s, b.to_ascii_lowercase());
+            }
+        }
+        let term = &mut self.nodes[s].term;
+        *term = (*term).min(alias);
+    }
+
+    /// The trie, numbered breadth first with each node's children sorted.
+    fn finish(self) -> AliasTrie {
+        let nodes = &self.nodes;
+        let n = nodes.len();
+        // the nodes here in the trie's order: the trie's node `k` is `order[k]`, and the
+        // children of the nodes in order are queued after them, in order
+        let mut order: Vec<u32> = Vec::with_capacity(n);
+        order.push(0);
+        let mut first: Vec<u32> = Vec::with_capacity(n);
+        let mut count: Vec<u32> = Vec::with_capacity(n);
+        let mut k = 0;
+        while let Some(&b) = order.get(k) {
+            let start = order.len();
+            let mut c = nodes[b as usize].child;
+            while c != NONE {
+                order.push(c);
+                c = nodes[c as usize].sibling;
+            }
+            let kids = &mut order[start..];
+            if kids.len() > 1 {
+                kids.sort_unstable_by_key(|&c| nodes[c as usize].label);
+            }
+            first.push(start as u32);
+            count.push(kids.len() as u32);
+            k += 1;
+        }
+        AliasTrie {
+            first,
+            count,
+            label: order.iter().map(|&b| nodes[b as usize].label).collect(),
+            term: order.iter().map(|&b| nodes[b as usize].term).collect(),
+        }
+    }
+}
+
+impl AliasTrie {
     /// Every alias that starts at `s` in `bytes` (ASCII-case-insensitively): pushes
     /// `(s, end, alias)`.
     fn walk(
@@ -208,6 +326,25 @@ impl AliasTrie {
     }
 }
 
+/// Registries at least this large (in compounds) have their alias trie built on a
+/// thread of its own while [`Literals::build`] does the rest (the default registry is a
+/// few hundred).
+const PARALLEL_TRIE_COMPOUNDS: usize = 2_000;
+
+/// The alias trie of every alias (claiming order) of `registry` with every mix of
+/// separators (see [`Literals::build`]).
+fn alias_trie(registry: &Registry) -> AliasTrie {
+    let mut trie = TrieBuilder::default();
+    let mut split = Split::default();
+    for (alias, (name, _)) in registry.names().enumerate() {
+        split.set(name);
+        if split.len() > 0 && split.mixed() {
+            trie.insert(&split, alias as u32);
+        }
+    }
+    trie.finish()
+}
+
 /// Scratch space a scan reuses (alias candidates before the leftmost-longest pass).
 #[derive(Debug, Default)]
 pub struct Scratch {
@@ -239,75 +376,125 @@ impl Literals {
     /// one-separator spellings of an alias with more than [`crate::registry::MAX_JOINTS`]
     /// joints) are whole patterns. Either way, a spelling two aliases share belongs to the
     /// first (the registry's claiming order).
+    ///
+    /// The alias trie of a large registry is built on a thread of its own meanwhile.
     pub fn build(
         registry: &Registry,
         rules: &[RuleLiterals<'_>],
+    ) -> Result<Literals, aho_corasick::BuildError> {
+        let parallel = registry.compounds().len() >= PARALLEL_TRIE_COMPOUNDS
+            && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+        std::thread::scope(|scope| {
+            let job = parallel
+                .then(|| {
+                    std::thread::Builder::new()
+                        .spawn_scoped(scope, || alias_trie(registry))
+                        .ok()
+                })
+                .flatten();
+            Literals::build_with(registry, rules, || match job {
+                Some(job) => job
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                // no thread wanted, or none to be had
+                None => alias_trie(registry),
+            })
+        })
+    }
+
+    /// [`Literals::build`] with the alias trie from `trie` (called once, when the rest is
+    /// done).
+    fn build_with(
+        registry: &Registry,
+        rules: &[RuleLiterals<'_>],
+        trie: impl FnOnce() -> AliasTrie,
     ) -> Result<Literals, aho_corasick::BuildError> {
         let mut patterns: Vec<String> = Vec::new();
         let mut anchor: Vec<bool> = Vec::new();
         let mut whole: Vec<u32> = Vec::new();
         let mut owners: Vec<Vec<(u32, Role)>> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut slot = |mut p: String,
+        let mut index: PatternMap<usize> = PatternMap::default();
+        // (a registry of 10,000 compounds names 40,000 aliases: a pattern is allocated
+        // only when it is new)
+        let mut lower = String::new();
+        let mut slot = |p: &str,
                         patterns: &mut Vec<String>,
                         anchor: &mut Vec<bool>,
                         whole: &mut Vec<u32>,
                         owners: &mut Vec<Vec<(u32, Role)>>|
          -> usize {
-            p.make_ascii_lowercase();
-            *index.entry(p).or_insert_with_key(|p| {
-                patterns.push(p.clone());
-                anchor.push(false);
-                whole.push(NONE);
-                owners.push(Vec::new());
-                patterns.len() - 1
-            })
+            lower.clear();
+            lower.push_str(p);
+            lower.make_ascii_lowercase();
+            if let Some(&i) = index.get(lower.as_str()) {
+                return i;
+            }
+            index.insert(lower.clone(), patterns.len());
+            patterns.push(lower.clone());
+            anchor.push(false);
+            whole.push(NONE);
+            owners.push(Vec::new());
+            patterns.len() - 1
         };
         let mut alias_compound: Vec<u32> = Vec::new();
-        let mut keys: Vec<(Vec<u8>, u32)> = Vec::new();
+        let mut split = Split::default();
+        let mut buf = String::new();
         for (name, c) in registry.names() {
             let alias = alias_compound.len() as u32;
             alias_compound.push(c);
-            let split = Split::new(name);
-            if split.tokens.is_empty() {
+            split.set(name);
+            if split.len() == 0 {
                 continue;
             }
-            let mut wholes: Vec<String> = Vec::new();
             if split.mixed() {
-                let mut key = split.tokens.join(" ").into_bytes();
-                key.make_ascii_lowercase();
-                keys.push((key, alias));
                 // the first token; a short one with as much of the next as makes
-                // MIN_ANCHOR bytes
-                let mut lead: Vec<String> = vec![split.tokens[0].clone()];
-                if split.tokens[0].len() < MIN_ANCHOR {
-                    if let Some(next) = split.tokens.get(1) {
-                        let mut n = MIN_ANCHOR - split.tokens[0].len();
-                        while n < next.len() && !next.is_char_boundary(n) {
-                            n += 1;
-                        }
-                        lead.push(next[..n.min(next.len())].to_string());
+                // MIN_ANCHOR bytes, in each spelling
+                let first = split.token(0);
+                if first.len() < MIN_ANCHOR && split.len() > 1 {
+                    let next = split.token(1);
+                    let mut n = MIN_ANCHOR - first.len();
+                    while n < next.len() && !next.is_char_boundary(n) {
+                        n += 1;
                     }
-                }
-                for a in joins(&lead) {
-                    let i = slot(a, &mut patterns, &mut anchor, &mut whole, &mut owners);
+                    let next = &next[..n.min(next.len())];
+                    for sep in ["", "-", " "] {
+                        buf.clear();
+                        buf.push_str(first);
+                        buf.push_str(sep);
+                        buf.push_str(next);
+                        let i = slot(&buf, &mut patterns, &mut anchor, &mut whole, &mut owners);
+                        anchor[i] = true;
+                    }
+                } else {
+                    let i = slot(first, &mut patterns, &mut anchor, &mut whole, &mut owners);
                     anchor[i] = true;
                 }
                 if !split.norm_is_joined() {
-                    wholes.push(split.norm);
+                    let i = slot(
+                        &split.norm,
+                        &mut patterns,
+                        &mut anchor,
+                        &mut whole,
+                        &mut owners,
+                    );
+                    whole[i] = whole[i].min(alias);
                 }
             } else {
                 for sep in ["", "-", " "] {
-                    wholes.push(split.tokens.join(sep));
+                    split.join_into(sep, &mut buf);
+                    let i = slot(&buf, &mut patterns, &mut anchor, &mut whole, &mut owners);
+                    whole[i] = whole[i].min(alias);
                 }
-                wholes.push(split.norm);
-            }
-            for w in wholes {
-                let i = slot(w, &mut patterns, &mut anchor, &mut whole, &mut owners);
+                let i = slot(
+                    &split.norm,
+                    &mut patterns,
+                    &mut anchor,
+                    &mut whole,
+                    &mut owners,
+                );
                 whole[i] = whole[i].min(alias);
             }
         }
-        let trie = AliasTrie::new(keys);
         for (ri, rule) in rules.iter().enumerate() {
             let gates = rule
                 .gates
@@ -318,7 +505,7 @@ impl Literals {
                     .map(move |p| (crate::normalize::normalize_pattern(p), *role))
             });
             for (p, role) in lists.chain(gates) {
-                let i = slot(p, &mut patterns, &mut anchor, &mut whole, &mut owners);
+                let i = slot(&p, &mut patterns, &mut anchor, &mut whole, &mut owners);
                 if !owners[i].contains(&(ri as u32, role)) {
                     owners[i].push((ri as u32, role));
                 }
@@ -344,6 +531,7 @@ impl Literals {
                     .build(&keys.keys)?,
             )
         };
+        let trie = trie();
         Ok(Literals {
             ac,
             fast: std::sync::OnceLock::new(),
@@ -953,6 +1141,83 @@ mod anchor_tests {
 #[cfg(test)]
 mod spelling_tests {
     use super::*;
+
+    /// A registry large enough to have its alias trie built on a thread of its own gets
+    /// the trie it would get without one, and its names are found.
+    #[test]
+    fn a_large_registry_gets_the_same_trie_from_its_own_thread() {
+        let mut text = String::new();
+        for i in 0..PARALLEL_TRIE_COMPOUNDS + 5 {
+            text.push_str(&format!(
+                "- id: gen-{i}\n  name: Gen {i} Amide\n  aliases: [\"QX-{i}\"]\n  \
+                 status: unapproved\n  sources: [s]\n"
+            ));
+        }
+        let reg = Registry::load(&[crate::error::Source::new("gen.yaml", text)])
+            .expect("generated registry");
+        let side = Literals::build(&reg, &[]).expect("automaton");
+        let here = Literals::build_with(&reg, &[], || alias_trie(&reg)).expect("automaton");
+        assert_eq!(side.trie.first, here.trie.first);
+        assert_eq!(side.trie.count, here.trie.count);
+        assert_eq!(side.trie.label, here.trie.label);
+        assert_eq!(side.trie.term, here.trie.term);
+        let text = "take gen 2003 amide or QX2004 daily";
+        let (mut m, mut h) = (Vec::new(), Vec::new());
+        side.scan(text, &mut m, &mut h, &mut Scratch::default());
+        let ids: Vec<&str> = m.iter().map(|m| reg.get(m.compound).id.as_str()).collect();
+        assert_eq!(ids, ["gen-2003", "gen-2004"]);
+    }
+
+    /// The trie built by insertion does not depend on the order aliases arrive in but for
+    /// which alias claims a shared path (the earliest), its nodes are numbered breadth
+    /// first, and each node's children are sorted (the walk searches them by halving).
+    #[test]
+    fn the_trie_is_the_same_whatever_the_insertion_order() {
+        let names = [
+            "IGF-1 LR3",
+            "igf 1",
+            "ZX-10001",
+            "zx-10002",
+            "zx 1000",
+            "ab",
+            "ab-c d",
+        ];
+        let build = |order: &[usize]| {
+            let mut b = TrieBuilder::default();
+            for &i in order {
+                b.insert(&Split::new(names[i]), i as u32);
+            }
+            b.finish()
+        };
+        let fwd = build(&[0, 1, 2, 3, 4, 5, 6]);
+        let back = build(&[6, 5, 4, 3, 2, 1, 0]);
+        let mixed = build(&[3, 0, 6, 2, 5, 1, 4]);
+        for t in [&back, &mixed] {
+            assert_eq!(t.first, fwd.first);
+            assert_eq!(t.count, fwd.count);
+            assert_eq!(t.label, fwd.label);
+            assert_eq!(t.term, fwd.term);
+        }
+        // breadth first: the children of nodes in order are consecutive, in order
+        let mut next = 1;
+        for n in 0..fwd.first.len() {
+            let (f, c) = (fwd.first[n] as usize, fwd.count[n] as usize);
+            assert_eq!(f, next, "node {n}");
+            next += c;
+            assert!(
+                fwd.label[f..f + c].windows(2).all(|w| w[0] < w[1]),
+                "node {n}"
+            );
+        }
+        assert_eq!(next, fwd.label.len());
+        // "igf 1" ends on the path of "IGF-1 LR3"; each name ends at one node
+        let mut found = Vec::new();
+        fwd.walk(b"igf-1 lr3", 0, &mut found, &mut Vec::new());
+        found.sort_unstable();
+        assert_eq!(found, [(0, 5, 1), (0, 9, 0)]);
+        let ends: Vec<u32> = fwd.term.iter().copied().filter(|&a| a != NONE).collect();
+        assert_eq!(ends.len(), names.len());
+    }
 
     /// Matching through the alias trie finds exactly what one pattern per spelling found:
     /// every spelling of every name of the default registry, at its exact span, for the

@@ -8,9 +8,9 @@
 //! longest alias win.
 
 use crate::error::{locate, LoadError, Source};
+use crate::literals::PatternMap;
 use crate::normalize::normalize_pattern;
 use serde::Deserialize;
-use std::collections::HashMap;
 
 /// Regulatory status of a compound (US).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -94,7 +94,7 @@ pub struct Mention {
 pub struct Registry {
     compounds: Vec<Compound>,
     /// Squeezed (no hyphens or spaces) lowercase id, name and aliases -> compound.
-    by_key: HashMap<String, usize>,
+    by_key: PatternMap<usize>,
 }
 
 /// Lowercase with hyphens and spaces removed: the identity of a name across variants.
@@ -123,16 +123,31 @@ fn printable_ascii(s: &str) -> bool {
 /// [`normalize_pattern`], quicker for the usual alias: printable ASCII with single spaces
 /// is only trimmed and lowercased (no normalization map is built).
 pub(crate) fn normalize_alias(s: &str) -> String {
+    let mut out = String::new();
+    normalize_alias_into(s, &mut out);
+    out
+}
+
+/// [`normalize_alias`] into `out` (replacing what it held), reusing its allocation.
+fn normalize_alias_into(s: &str, out: &mut String) {
+    out.clear();
+    let b = s.as_bytes();
+    // one pass without an early exit: aliases are short, and nearly all plain
+    let mut plain = true;
     let mut space = false;
-    let plain = s.bytes().all(|b| {
-        let ok = (b' '..=b'~').contains(&b) && !(space && b == b' ');
-        space = b == b' ';
-        ok
-    });
-    if plain {
-        return s.trim_matches(' ').to_ascii_lowercase();
+    for &c in b {
+        plain &= (b' '..=b'~').contains(&c) && !(space && c == b' ');
+        space = c == b' ';
     }
-    normalize_pattern(s)
+    if plain {
+        let start = b.iter().position(|&c| c != b' ').unwrap_or(b.len());
+        let end = b.iter().rposition(|&c| c != b' ').map_or(start, |e| e + 1);
+        // cut at ASCII bytes, so at character boundaries
+        out.push_str(&s[start..end.max(start)]);
+        out.make_ascii_lowercase();
+    } else {
+        out.push_str(&normalize_pattern(s));
+    }
 }
 
 /// Two word characters that a scraped page glued together but that still meet at a word
@@ -152,42 +167,93 @@ pub const MAX_COMPOUNDS: usize = 100_000;
 /// separators to count; an alias with more matches only with one separator throughout.
 pub(crate) const MAX_JOINTS: usize = 5;
 
+/// Byte classes for [`Split::set`]: a separator, an ASCII letter, an ASCII digit, or
+/// anything else (a byte of a token that never cuts it).
+const SEPARATOR: u8 = 0;
+const LETTER: u8 = 1;
+const DIGIT: u8 = 2;
+const OTHER: u8 = 4;
+static TOKEN_CLASS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = if c == b'-' || c == b' ' {
+            SEPARATOR
+        } else if c.is_ascii_alphabetic() {
+            LETTER
+        } else if c.is_ascii_digit() {
+            DIGIT
+        } else {
+            OTHER
+        };
+        i += 1;
+    }
+    t
+};
+
 /// An alias split for matching: its normalized form, and its tokens (split at hyphens,
 /// spaces and letter/digit changes). Its spellings are the tokens joined at each joint by
 /// `-`, ` ` or nothing (every mix up to [`MAX_JOINTS`] joints, else one separator
 /// throughout), and the normalized form itself.
+///
+/// The tokens are byte ranges of `norm`, so one `Split` can be [`Split::set`] to alias
+/// after alias without allocating for each (a large registry has tens of thousands).
+#[derive(Debug, Default)]
 pub(crate) struct Split {
     pub norm: String,
-    pub tokens: Vec<String>,
+    tokens: Vec<(usize, usize)>,
 }
 
 impl Split {
     pub(crate) fn new(alias: &str) -> Split {
-        let norm = normalize_alias(alias);
-        // every cut is at an ASCII byte, so the tokens are slices of `norm`
-        let b = norm.as_bytes();
-        let mut tokens: Vec<String> = Vec::new();
+        let mut split = Split::default();
+        split.set(alias);
+        split
+    }
+
+    /// Split `alias` in place of what this held.
+    pub(crate) fn set(&mut self, alias: &str) {
+        normalize_alias_into(alias, &mut self.norm);
+        self.tokens.clear();
+        // every cut is at an ASCII byte, so the tokens are slices of `norm`: a token ends
+        // at a separator, and where a letter meets a digit or a digit a letter
+        let b = self.norm.as_bytes();
         let mut start = 0;
+        let mut prev = SEPARATOR;
         for (i, &c) in b.iter().enumerate() {
-            if c == b'-' || c == b' ' {
-                if start < i {
-                    tokens.push(norm[start..i].to_owned());
-                }
-                start = i + 1;
-            } else if i > start {
-                let p = b[i - 1];
-                if p.is_ascii_alphabetic() && c.is_ascii_digit()
-                    || p.is_ascii_digit() && c.is_ascii_alphabetic()
-                {
-                    tokens.push(norm[start..i].to_owned());
+            let class = TOKEN_CLASS[c as usize];
+            if class != prev {
+                if class == SEPARATOR {
+                    self.tokens.push((start, i));
+                } else if prev == SEPARATOR {
+                    start = i;
+                } else if class | prev == LETTER | DIGIT {
+                    self.tokens.push((start, i));
                     start = i;
                 }
+                prev = class;
             }
         }
-        if start < b.len() {
-            tokens.push(norm[start..].to_owned());
+        if prev != SEPARATOR {
+            self.tokens.push((start, b.len()));
         }
-        Split { norm, tokens }
+    }
+
+    /// How many tokens.
+    pub(crate) fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// Token `i` (`i < self.len()`).
+    pub(crate) fn token(&self, i: usize) -> &str {
+        let (s, e) = self.tokens[i];
+        &self.norm[s..e]
+    }
+
+    /// The tokens in order.
+    pub(crate) fn tokens(&self) -> impl Iterator<Item = &str> + '_ {
+        self.tokens.iter().map(|&(s, e)| &self.norm[s..e])
     }
 
     /// Whether every mix of separators counts (else only one separator throughout).
@@ -205,15 +271,26 @@ impl Split {
             && !b.windows(2).any(|w| sep(&w[0]) && sep(&w[1]))
     }
 
+    /// The tokens joined by `sep` throughout, into `out` (replacing what it held).
+    pub(crate) fn join_into(&self, sep: &str, out: &mut String) {
+        out.clear();
+        for (i, t) in self.tokens().enumerate() {
+            if i > 0 {
+                out.push_str(sep);
+            }
+            out.push_str(t);
+        }
+    }
+
     /// Every spelling, sorted and deduplicated.
     fn variants(&self) -> Vec<String> {
-        let tokens = &self.tokens;
-        if tokens.is_empty() {
+        if self.tokens.is_empty() {
             return Vec::new();
         }
+        let tokens: Vec<&str> = self.tokens().collect();
         let mut out = vec![self.norm.clone()];
         if self.mixed() {
-            out.extend(joins(tokens));
+            out.extend(joins(&tokens));
         } else {
             for sep in ["", "-", " "] {
                 out.push(tokens.join(sep));
@@ -226,14 +303,14 @@ impl Split {
 }
 
 /// Every way of joining `tokens` with `-`, ` ` or nothing at each joint.
-pub(crate) fn joins(tokens: &[String]) -> Vec<String> {
+pub(crate) fn joins(tokens: &[&str]) -> Vec<String> {
     let Some((first, rest)) = tokens.split_first() else {
         return Vec::new();
     };
     let total = 3usize.pow(rest.len() as u32);
     (0..total)
         .map(|mut code| {
-            let mut s = first.clone();
+            let mut s = first.to_string();
             for t in rest {
                 s.push_str(["", "-", " "][code % 3]);
                 code /= 3;
@@ -425,7 +502,7 @@ impl Registry {
         let mut compounds: Vec<Compound> = Vec::new();
         // the keys of each compound
         let mut keys: Vec<Vec<String>> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut index: PatternMap<usize> = PatternMap::default();
         for source in sources {
             crate::pack::check_size(source)?;
             // the embedded registry was parsed at build time
@@ -469,7 +546,10 @@ impl Registry {
                 ),
             ));
         }
-        let mut by_key = HashMap::with_capacity(keys.iter().map(Vec::len).sum());
+        let mut by_key = PatternMap::with_capacity_and_hasher(
+            keys.iter().map(Vec::len).sum(),
+            Default::default(),
+        );
         for (i, keys) in keys.into_iter().enumerate() {
             for key in keys {
                 by_key.entry(key).or_insert(i);
@@ -600,7 +680,8 @@ mod tests {
 
     #[test]
     fn split_cuts_at_separators_and_letter_digit_changes() {
-        let tokens = |s: &str| Split::new(s).tokens;
+        let tokens =
+            |s: &str| -> Vec<String> { Split::new(s).tokens().map(str::to_string).collect() };
         assert_eq!(tokens("IGF-1 LR3"), ["igf", "1", "lr", "3"]);
         assert_eq!(tokens(" --BPC--157- "), ["bpc", "157"]);
         // a character the normalizer keeps as it is, not ASCII: no cut next to it
@@ -609,6 +690,15 @@ mod tests {
         assert_eq!(tokens("Ω2x"), [&greek[..greek.len() - 1], "x"]);
         assert_eq!(tokens("ab"), ["ab"]);
         assert!(tokens("-").is_empty());
+        // one split reused for alias after alias keeps nothing of the one before
+        let mut reused = Split::new("Long R3 IGF-1 analogue x");
+        for s in ["IGF-1 LR3", "-", "Ω2x", "ab"] {
+            reused.set(s);
+            let fresh = Split::new(s);
+            assert_eq!(reused.norm, fresh.norm, "{s}");
+            assert!(reused.tokens().eq(fresh.tokens()), "{s}");
+            assert_eq!(reused.len(), tokens(s).len(), "{s}");
+        }
     }
 
     /// `n` generated entries, one of them (`odd`) written as `odd_entry`.
