@@ -13,23 +13,28 @@ use unicode_segmentation::UnicodeSegmentation;
 /// whole text when there is no sentence at all.
 pub fn split(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    let mut push = |i: usize, s: &str| {
-        let t = s.trim_end();
-        if !t.trim().is_empty() {
-            out.push((i, i + t.len()));
-        }
-    };
     if text.is_ascii() {
+        let s = text.as_bytes();
         let mut start = 0;
-        for end in AsciiBreaks::new(text.as_bytes()) {
-            if end > start {
-                push(start, &text[start..end]);
+        for end in AsciiBreaks::new(s) {
+            // trailing white space trimmed (the ASCII White_Space characters: tab to CR,
+            // and space); a piece left with any byte is not blank, since its last byte
+            // is not white space
+            let mut e = end;
+            while e > start && matches!(s[e - 1], b'\t'..=b'\r' | b' ') {
+                e -= 1;
+            }
+            if e > start {
+                out.push((start, e));
             }
             start = end;
         }
     } else {
         for (i, s) in text.split_sentence_bound_indices() {
-            push(i, s);
+            let t = s.trim_end();
+            if !t.trim().is_empty() {
+                out.push((i, i + t.len()));
+            }
         }
     }
     if out.is_empty() {
@@ -39,22 +44,35 @@ pub fn split(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// Sentence-break categories of the ASCII characters (Unicode SentenceBreakProperty).
+/// The ones from `Lower` on are the plain ones (see [`plain`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cat {
     Cr,
     Lf,
     Sp,
-    Lower,
-    Upper,
-    Numeric,
     ATerm,
     STerm,
     Close,
+    Lower,
+    Upper,
+    Numeric,
     SContinue,
     Other,
 }
 
-fn cat(b: u8) -> Cat {
+/// The category of every byte (one load instead of a chain of comparisons); bytes past
+/// ASCII never reach it and read as `Other`.
+static CATS: [Cat; 256] = {
+    let mut t = [Cat::Other; 256];
+    let mut i = 0;
+    while i < 128 {
+        t[i] = cat_of(i as u8);
+        i += 1;
+    }
+    t
+};
+
+const fn cat_of(b: u8) -> Cat {
     match b {
         b'\r' => Cat::Cr,
         b'\n' => Cat::Lf,
@@ -70,12 +88,15 @@ fn cat(b: u8) -> Cat {
     }
 }
 
+#[inline]
+fn cat(b: u8) -> Cat {
+    CATS[usize::from(b)]
+}
+
 /// Characters that only ever shift the state: letters, digits, SContinue and Other.
+#[inline]
 fn plain(b: u8) -> bool {
-    matches!(
-        cat(b),
-        Cat::Lower | Cat::Upper | Cat::Numeric | Cat::SContinue | Cat::Other
-    )
+    cat(b) as u8 >= Cat::Lower as u8
 }
 
 /// The state of the UAX #29 machine: the last four "parts" (runs of Close and Sp
@@ -184,6 +205,10 @@ struct AsciiBreaks<'a> {
     s: &'a [u8],
     pos: usize,
     state: State,
+    /// The first CR or LF at or after `pos` when `pos <= nl` (the text's length when
+    /// there is none): line breaks are rare in normalized text, so the search for them
+    /// runs once per line break, not once per sentence.
+    nl: usize,
 }
 
 impl<'a> AsciiBreaks<'a> {
@@ -192,6 +217,7 @@ impl<'a> AsciiBreaks<'a> {
             s,
             pos: 0,
             state: State([Part::Sot; 4]),
+            nl: 0,
         }
     }
 }
@@ -199,6 +225,7 @@ impl<'a> AsciiBreaks<'a> {
 impl Iterator for AsciiBreaks<'_> {
     type Item = usize;
 
+    #[inline]
     fn next(&mut self) -> Option<usize> {
         while self.pos < self.s.len() {
             // Between terminators nothing can break: once the last four parts hold no
@@ -207,8 +234,12 @@ impl Iterator for AsciiBreaks<'_> {
             // before a full stop), so the state is rebuilt from that one byte.
             if self.pos > 0 && self.state.quiet() {
                 let rest = &self.s[self.pos..];
-                let term = memchr::memchr3(b'.', b'!', b'?', rest).unwrap_or(rest.len());
-                let skip = memchr::memchr2(b'\r', b'\n', &rest[..term]).unwrap_or(term);
+                if self.nl < self.pos {
+                    self.nl =
+                        memchr::memchr2(b'\r', b'\n', rest).map_or(self.s.len(), |i| self.pos + i);
+                }
+                let line = &rest[..self.nl - self.pos];
+                let skip = memchr::memchr3(b'.', b'!', b'?', line).unwrap_or(line.len());
                 if skip > 1 {
                     let to = self.pos + skip;
                     self.state = State([Part::Other; 4]).next(cat(self.s[to - 1]));
