@@ -13,10 +13,17 @@ use unicode_segmentation::UnicodeSegmentation;
 /// whole text when there is no sentence at all.
 pub fn split(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    if text.is_ascii() {
-        let s = text.as_bytes();
+    let s = text.as_bytes();
+    // ASCII without control characters has no line break to look for (normalized text is
+    // nearly always that)
+    let no_breaks = spaced_ascii(s);
+    if no_breaks || text.is_ascii() {
         let mut start = 0;
-        for end in AsciiBreaks::new(s) {
+        let mut breaks = AsciiBreaks::new(s);
+        if no_breaks {
+            breaks.nl = s.len();
+        }
+        for end in breaks {
             // trailing white space trimmed (the ASCII White_Space characters: tab to CR,
             // and space); a piece left with any byte is not blank, since its last byte
             // is not white space
@@ -41,6 +48,23 @@ pub fn split(text: &str) -> Vec<(usize, usize)> {
         out.push((0, text.len()));
     }
     out
+}
+
+/// Whether every byte is ASCII from a space on (so no line break is there), eight at a
+/// time.
+fn spaced_ascii(s: &[u8]) -> bool {
+    const LO: u64 = u64::from_le_bytes([0x01; 8]);
+    const HI: u64 = u64::from_le_bytes([0x80; 8]);
+    let words = s.chunks_exact(8);
+    let tail = words.remainder();
+    // high bit set in a byte that is past ASCII, or below a space (the borrow of a byte
+    // below 0x20 may mark bytes after it too, but only if one is there)
+    let mut bad = 0;
+    for w in words {
+        let x = u64::from_le_bytes(w.try_into().unwrap_or([0x80; 8]));
+        bad |= (x | (x.wrapping_sub(LO * 0x20) & !x)) & HI;
+    }
+    bad == 0 && tail.iter().all(|&b| (0x20..0x80).contains(&b))
 }
 
 /// Sentence-break categories of the ASCII characters (Unicode SentenceBreakProperty).
@@ -119,6 +143,12 @@ enum Part {
 struct State([Part; 4]);
 
 impl State {
+    /// The state with `part` as the newest part.
+    fn shift(self, part: Part) -> State {
+        let p = self.0;
+        State([p[1], p[2], p[3], part])
+    }
+
     fn next(self, c: Cat) -> State {
         let p = self.0;
         match (p[3], c) {
@@ -244,6 +274,35 @@ impl Iterator for AsciiBreaks<'_> {
                     let to = self.pos + skip;
                     self.state = State([Part::Other; 4]).next(cat(self.s[to - 1]));
                     self.pos = to;
+                }
+                // At a terminator after a letter, digit or other plain character: no rule
+                // breaks before it (each looks for a terminator, a line break or text
+                // start just before), whatever follows, and the state only shifts. When
+                // one space and a capital follow, SB11 breaks before the capital and
+                // nothing before it (SB8's search stops at the capital; SB9 keeps the
+                // space), as after most sentences.
+                if skip != 1 && self.state.quiet() {
+                    let p = self.pos;
+                    let term = match self.s.get(p) {
+                        Some(b'.') => Some(Part::ATerm),
+                        Some(b'!' | b'?') => Some(Part::STerm),
+                        _ => None,
+                    };
+                    if let Some(t) = term {
+                        if self.s.get(p + 1) == Some(&b' ')
+                            && self.s.get(p + 2).is_some_and(|&b| cat(b) == Cat::Upper)
+                        {
+                            let last = self.state.0[3];
+                            self.state = State([last, t, Part::SpPlus, Part::UpperLower]);
+                            self.pos = p + 3;
+                            return Some(p + 2);
+                        }
+                        self.state = self.state.shift(t);
+                        self.pos = p + 1;
+                        continue;
+                    }
+                }
+                if skip > 1 {
                     continue;
                 }
             }
@@ -335,6 +394,33 @@ mod tests {
         }
         prose.extend_from_slice(b".!?\"')( \n\r");
         agrees(&prose, 120);
+        // sentence ends: terminators after words, then a space and a capital, a digit, a
+        // lowercase letter, a quote or the end (the shortcuts at a terminator)
+        let mut ends: Vec<u8> = Vec::new();
+        for _ in 0..4 {
+            ends.extend_from_slice(b"ab Z9-");
+        }
+        ends.extend_from_slice(b". . . !? A\"(\n");
+        agrees(&ends, 60);
+    }
+
+    #[test]
+    fn spaced_ascii_matches_the_bytewise_check() {
+        // bytes either side of a space and of 0x80, line breaks, at every offset of a word
+        let odd = [
+            0x00, 0x0A, 0x0D, 0x1F, 0x20, 0x21, 0x7E, 0x7F, 0x80, 0xC3, 0xFF,
+        ];
+        for len in 0..24 {
+            for at in 0..len {
+                for &b in &odd {
+                    let mut s = vec![b'a'; len];
+                    s[at] = b;
+                    let bytewise = s.iter().all(|c| (0x20..0x80).contains(c));
+                    assert_eq!(spaced_ascii(&s), bytewise, "{s:?}");
+                }
+            }
+        }
+        assert!(spaced_ascii(b""));
     }
 
     fn agrees(alphabet: &[u8], max_len: u64) {
