@@ -952,6 +952,129 @@ fn is_separator_row(t: &str) -> bool {
 }
 
 fn parse_front_matter(yaml: &str) -> FrontMatter {
+    simple_front_matter(yaml).unwrap_or_else(|| yaml_front_matter(yaml))
+}
+
+/// A value of [`simple_front_matter`]: a string, or a flow sequence of strings.
+enum Simple<'a> {
+    Str(&'a str),
+    Seq(Vec<&'a str>),
+}
+
+/// Front matter read without a YAML parser when it is simple: every line is empty or a
+/// `key: value` entry with a distinct plain key, and every value a double-quoted string
+/// without escapes, a plain scalar of letters, digits, spaces and `._/-`, or a one-line
+/// flow sequence of such scalars. That is what pages almost always hold, and what
+/// `serde_yaml` reads the same way; parsing it with `serde_yaml` was about 40,000
+/// instructions a page. Anything else (comments, escapes, quotes of the other kind,
+/// nesting, numbers or booleans where monolint reads the value, ...) returns `None` and
+/// goes to [`yaml_front_matter`].
+fn simple_front_matter(yaml: &str) -> Option<FrontMatter> {
+    let mut keys: Vec<&str> = Vec::new();
+    let (mut title, mut compound, mut compounds) = (None, None, None);
+    for line in yaml.split('\n') {
+        if line.is_empty() {
+            continue;
+        }
+        let (key, value) = line.split_once(": ")?;
+        let mut key_bytes = key.bytes();
+        let key_ok = key.len() <= 64
+            && key_bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+            && key_bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            && !yaml_word(key)
+            && !keys.contains(&key);
+        if !key_ok {
+            return None;
+        }
+        keys.push(key);
+        // monolint reads these as strings: a plain scalar there must be one for sure
+        let read = matches!(key, "title" | "compound" | "compounds");
+        let value = simple_value(value.trim_start_matches(' '), read)?;
+        match key {
+            "title" => title = Some(value),
+            "compound" => compound = Some(value),
+            "compounds" => compounds = Some(value),
+            _ => {}
+        }
+    }
+    if keys.is_empty() {
+        return None;
+    }
+    let mut list = Vec::new();
+    for v in [compound, compounds].into_iter().flatten() {
+        match v {
+            Simple::Str(s) => list.push(s.to_string()),
+            Simple::Seq(items) => list.extend(items.iter().map(|s| s.to_string())),
+        }
+    }
+    Some(FrontMatter {
+        title: match title {
+            Some(Simple::Str(s)) => Some(s.to_string()),
+            _ => None,
+        },
+        compounds: list,
+    })
+}
+
+/// A value of [`simple_front_matter`] (`read`: monolint reads it, so a plain scalar must
+/// be a string: it starts with a letter and is not `null`, `true` or `false`).
+fn simple_value(v: &str, read: bool) -> Option<Simple<'_>> {
+    if let Some(inner) = v.strip_prefix('"') {
+        let inner = inner.strip_suffix('"')?;
+        return inner.chars().all(quotable).then_some(Simple::Str(inner));
+    }
+    if let Some(inner) = v.strip_prefix('[') {
+        let inner = inner.strip_suffix(']')?;
+        if inner.is_empty() {
+            return Some(Simple::Seq(Vec::new()));
+        }
+        let mut items = Vec::new();
+        for (i, item) in inner.split(',').enumerate() {
+            let item = if i == 0 {
+                item
+            } else {
+                item.trim_start_matches(' ')
+            };
+            items.push(plain_scalar(item, read)?);
+        }
+        return Some(Simple::Seq(items));
+    }
+    plain_scalar(v, read).map(Simple::Str)
+}
+
+/// A one-line plain scalar that YAML reads as the text itself: letters, digits, spaces and
+/// `._/-`, starting with a letter or digit and not ending with a space (`read`: see
+/// [`simple_value`]).
+fn plain_scalar(v: &str, read: bool) -> Option<&str> {
+    let b = v.as_bytes();
+    let first = *b.first()?;
+    let ok = if read {
+        first.is_ascii_alphabetic() && !yaml_word(v)
+    } else {
+        first.is_ascii_alphanumeric()
+    };
+    (ok && b[b.len() - 1] != b' '
+        && b.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b' ' | b'.' | b'_' | b'/' | b'-')))
+    .then_some(v)
+}
+
+/// Words YAML may read as something other than a string (null, booleans, in any case;
+/// also the YAML 1.1 ones, to be safe).
+fn yaml_word(w: &str) -> bool {
+    ["null", "true", "false", "yes", "no", "on", "off", "y", "n"]
+        .iter()
+        .any(|k| w.eq_ignore_ascii_case(k))
+}
+
+/// A character a double-quoted scalar holds as itself: printable, not `"` or `\\`.
+fn quotable(c: char) -> bool {
+    matches!(c, ' '..='~' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+        && !matches!(c, '"' | '\\' | '\u{FEFF}')
+}
+
+/// Front matter read by `serde_yaml` (any YAML; invalid YAML reads as no front matter).
+fn yaml_front_matter(yaml: &str) -> FrontMatter {
     #[derive(serde::Deserialize, Default)]
     struct Fm {
         title: Option<serde_yaml::Value>,
@@ -1163,6 +1286,129 @@ mod tests {
         #[test]
         fn lifting_by_search_matches_lifting_line_by_line(src in lines()) {
             prop_assert_eq!(lifted(lift_table_comments(&src)), lifted(lift_by_line(&src)));
+        }
+    }
+
+    /// Front matter as (title, compounds), comparable.
+    fn fm(f: FrontMatter) -> (Option<String>, Vec<String>) {
+        (f.title, f.compounds)
+    }
+
+    #[test]
+    fn simple_front_matter_reads_like_serde_yaml() {
+        let y = "title: \"BPC-157: evidence, safety and status\"\ncompound: bpc-157\nreviewed: 2026-05-10\ntags: [evidence-library]\n";
+        let fast = simple_front_matter(y).expect("simple");
+        assert_eq!(
+            fm(fast),
+            (
+                Some("BPC-157: evidence, safety and status".to_string()),
+                vec!["bpc-157".to_string()]
+            )
+        );
+        assert_eq!(
+            fm(simple_front_matter(y).expect("simple")),
+            fm(yaml_front_matter(y))
+        );
+        let y = "compounds: [tb-500, BPC 157]\ncompound: ghk-cu\ntitle: Plain title\n";
+        assert_eq!(
+            fm(simple_front_matter(y).expect("simple")),
+            fm(yaml_front_matter(y))
+        );
+        // what it does not read goes to serde_yaml
+        for y in [
+            "title: 157\n",
+            "# c\ntitle: x\n",
+            "title: 'x'\n",
+            "title: x\ntitle: y\n",
+        ] {
+            assert!(simple_front_matter(y).is_none(), "{y:?}");
+        }
+    }
+
+    /// Front matter lines: simple ones and every kind the simple reader must leave alone.
+    fn yaml_lines() -> impl Strategy<Value = String> {
+        // lines the simple reader takes (most of each case, so that many cases reach the
+        // comparison), and every kind it must leave alone
+        let simple = prop::sample::select(vec![
+            "title: \"Curcumin: evidence, safety and status\"\n",
+            "title: Curcumin\n",
+            "title: Vitamin D3 and K2\n",
+            "title: \"\"\n",
+            "title: \"µg and – dashes\"\n",
+            "title:  two  spaces\n",
+            "title: [a, b]\n",
+            "compound: bpc-157\n",
+            "compound: [bpc-157, tb-500]\n",
+            "compound: [a,b]\n",
+            "compound: []\n",
+            "compounds: [x, y.z, u/v]\n",
+            "reviewed: 2026-05-10\n",
+            "tags: [evidence-library]\n",
+            "tags: [a, b c]\n",
+            "key_2-x: 1.5\n",
+            "\n",
+        ]);
+        let other = prop::sample::select(vec![
+            "title: 157\n",
+            "title: true\n",
+            "title: TRUE\n",
+            "title: Yes\n",
+            "title: null\n",
+            "title: ~\n",
+            "title: inf\n",
+            "title: Infinity\n",
+            "title: nan\n",
+            "title: .inf\n",
+            "title: 1e3\n",
+            "title: 0x1F\n",
+            "title: \"esc \\\" aped\"\n",
+            "title: \"tab\there\"\n",
+            "title: \"bom\u{feff}\"\n",
+            "title: \"nel\u{85}\"\n",
+            "title: 'single'\n",
+            "title:\n",
+            "title: trailing \n",
+            "title: a: b\n",
+            "title: a #comment\n",
+            "title: \"unterminated\n",
+            "title: \"a\" b\n",
+            "Title: other case\n",
+            "compound: 157\n",
+            "compound: 0157\n",
+            "compound: [a, 12]\n",
+            "compound: [a, null]\n",
+            "compound: [a,]\n",
+            "compound: [ a ]\n",
+            "compound: [a, [b]]\n",
+            "compound: {a: b}\n",
+            "compound: -a\n",
+            "compounds:\n  - a\n  - b\n",
+            "compounds: - a\n",
+            "true: x\n",
+            "n: x\n",
+            "# comment\n",
+            "  indented: x\n",
+            "---\n",
+            "key: value\r\n",
+            "key:\tvalue\n",
+            "&anchor: x\n",
+        ]);
+        let line = prop_oneof![12 => simple, 1 => other];
+        (prop::collection::vec(line, 0..8), any::<bool>()).prop_map(|(v, cut)| {
+            let mut y = v.concat();
+            if cut {
+                y.pop();
+            }
+            y
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn simple_front_matter_agrees_with_serde_yaml(y in yaml_lines()) {
+            if let Some(fast) = simple_front_matter(&y) {
+                prop_assert_eq!(fm(fast), fm(yaml_front_matter(&y)));
+            }
         }
     }
 

@@ -601,31 +601,33 @@ fn has_spaced_pair(b: &[u8]) -> bool {
 /// ASCII letter or is past the end. (A one-character token after the space needs an
 /// edge there; in prose a space is mostly followed by a longer word, so few spaces pass.)
 ///
-/// Eight bytes are read at a time and the spaces among the first six checked, so the
-/// byte two after each is in the same word; every byte's mark comes from that byte
-/// alone, so no space is missed and none is reported twice.
+/// Eight bytes are read at a time for the spaces, and the eight bytes two further on for
+/// the lowercase letters, so every byte's mark comes from that byte alone (or the one two
+/// after it): no space is missed and none is reported twice.
 #[inline]
 fn any_short_after_space(b: &[u8], f: impl Fn(usize) -> bool) -> bool {
     const LOW7: u64 = !HI;
-    // the high bits of the first six bytes
-    const FIRST6: u64 = HI >> 16;
     let mut j = 0;
-    while let Some(w) = b.get(j..).and_then(<[u8]>::first_chunk::<8>) {
-        let x = u64::from_le_bytes(*w);
-        let s = x ^ (LO * u64::from(b' '));
+    while let Some(w) = b.get(j..).and_then(<[u8]>::first_chunk::<10>) {
+        let (head, ahead) = (w.first_chunk::<8>(), w.last_chunk::<8>());
+        let (Some(head), Some(ahead)) = (head, ahead) else {
+            break;
+        };
+        let s = u64::from_le_bytes(*head) ^ (LO * u64::from(b' '));
         // high bit set in the bytes of `s` that are zero (the spaces)
         let spaces = !(((s & LOW7) + LOW7) | s) & HI;
-        // lowercase ASCII letters: 0x61 ..= 0x7A, with no carry between bytes
+        // lowercase ASCII letters two bytes on: 0x61 ..= 0x7A, with no carry between bytes
+        let x = u64::from_le_bytes(*ahead);
         let y = x & LOW7;
         let lower = (y + LO * (0x80 - 0x61)) & !(y + LO * (0x80 - 0x7B)) & !x & HI;
-        let mut m = spaces & !(lower >> 16) & FIRST6;
+        let mut m = spaces & !lower;
         while m != 0 {
             if f(j + (m.trailing_zeros() / 8) as usize) {
                 return true;
             }
             m &= m - 1;
         }
-        j += 6;
+        j += 8;
     }
     (j..b.len())
         .any(|p| b[p] == b' ' && b.get(p + 2).is_none_or(|c| !c.is_ascii_lowercase()) && f(p))

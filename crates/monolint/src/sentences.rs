@@ -13,23 +13,35 @@ use unicode_segmentation::UnicodeSegmentation;
 /// whole text when there is no sentence at all.
 pub fn split(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    let mut push = |i: usize, s: &str| {
-        let t = s.trim_end();
-        if !t.trim().is_empty() {
-            out.push((i, i + t.len()));
-        }
-    };
-    if text.is_ascii() {
+    let s = text.as_bytes();
+    // ASCII without control characters has no line break to look for (normalized text is
+    // nearly always that)
+    let no_breaks = spaced_ascii(s);
+    if no_breaks || text.is_ascii() {
         let mut start = 0;
-        for end in AsciiBreaks::new(text.as_bytes()) {
-            if end > start {
-                push(start, &text[start..end]);
+        let mut breaks = AsciiBreaks::new(s);
+        if no_breaks {
+            breaks.nl = s.len();
+        }
+        for end in breaks {
+            // trailing white space trimmed (the ASCII White_Space characters: tab to CR,
+            // and space); a piece left with any byte is not blank, since its last byte
+            // is not white space
+            let mut e = end;
+            while e > start && matches!(s[e - 1], b'\t'..=b'\r' | b' ') {
+                e -= 1;
+            }
+            if e > start {
+                out.push((start, e));
             }
             start = end;
         }
     } else {
         for (i, s) in text.split_sentence_bound_indices() {
-            push(i, s);
+            let t = s.trim_end();
+            if !t.trim().is_empty() {
+                out.push((i, i + t.len()));
+            }
         }
     }
     if out.is_empty() {
@@ -38,23 +50,53 @@ pub fn split(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// Whether every byte is ASCII from a space on (so no line break is there), eight at a
+/// time.
+fn spaced_ascii(s: &[u8]) -> bool {
+    const LO: u64 = u64::from_le_bytes([0x01; 8]);
+    const HI: u64 = u64::from_le_bytes([0x80; 8]);
+    let words = s.chunks_exact(8);
+    let tail = words.remainder();
+    // high bit set in a byte that is past ASCII, or below a space (the borrow of a byte
+    // below 0x20 may mark bytes after it too, but only if one is there)
+    let mut bad = 0;
+    for w in words {
+        let x = u64::from_le_bytes(w.try_into().unwrap_or([0x80; 8]));
+        bad |= (x | (x.wrapping_sub(LO * 0x20) & !x)) & HI;
+    }
+    bad == 0 && tail.iter().all(|&b| (0x20..0x80).contains(&b))
+}
+
 /// Sentence-break categories of the ASCII characters (Unicode SentenceBreakProperty).
+/// The ones from `Lower` on are the plain ones (see [`plain`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cat {
     Cr,
     Lf,
     Sp,
-    Lower,
-    Upper,
-    Numeric,
     ATerm,
     STerm,
     Close,
+    Lower,
+    Upper,
+    Numeric,
     SContinue,
     Other,
 }
 
-fn cat(b: u8) -> Cat {
+/// The category of every byte (one load instead of a chain of comparisons); bytes past
+/// ASCII never reach it and read as `Other`.
+static CATS: [Cat; 256] = {
+    let mut t = [Cat::Other; 256];
+    let mut i = 0;
+    while i < 128 {
+        t[i] = cat_of(i as u8);
+        i += 1;
+    }
+    t
+};
+
+const fn cat_of(b: u8) -> Cat {
     match b {
         b'\r' => Cat::Cr,
         b'\n' => Cat::Lf,
@@ -70,12 +112,15 @@ fn cat(b: u8) -> Cat {
     }
 }
 
+#[inline]
+fn cat(b: u8) -> Cat {
+    CATS[usize::from(b)]
+}
+
 /// Characters that only ever shift the state: letters, digits, SContinue and Other.
+#[inline]
 fn plain(b: u8) -> bool {
-    matches!(
-        cat(b),
-        Cat::Lower | Cat::Upper | Cat::Numeric | Cat::SContinue | Cat::Other
-    )
+    cat(b) as u8 >= Cat::Lower as u8
 }
 
 /// The state of the UAX #29 machine: the last four "parts" (runs of Close and Sp
@@ -98,6 +143,12 @@ enum Part {
 struct State([Part; 4]);
 
 impl State {
+    /// The state with `part` as the newest part.
+    fn shift(self, part: Part) -> State {
+        let p = self.0;
+        State([p[1], p[2], p[3], part])
+    }
+
     fn next(self, c: Cat) -> State {
         let p = self.0;
         match (p[3], c) {
@@ -184,6 +235,10 @@ struct AsciiBreaks<'a> {
     s: &'a [u8],
     pos: usize,
     state: State,
+    /// The first CR or LF at or after `pos` when `pos <= nl` (the text's length when
+    /// there is none): line breaks are rare in normalized text, so the search for them
+    /// runs once per line break, not once per sentence.
+    nl: usize,
 }
 
 impl<'a> AsciiBreaks<'a> {
@@ -192,6 +247,7 @@ impl<'a> AsciiBreaks<'a> {
             s,
             pos: 0,
             state: State([Part::Sot; 4]),
+            nl: 0,
         }
     }
 }
@@ -199,6 +255,7 @@ impl<'a> AsciiBreaks<'a> {
 impl Iterator for AsciiBreaks<'_> {
     type Item = usize;
 
+    #[inline]
     fn next(&mut self) -> Option<usize> {
         while self.pos < self.s.len() {
             // Between terminators nothing can break: once the last four parts hold no
@@ -207,12 +264,45 @@ impl Iterator for AsciiBreaks<'_> {
             // before a full stop), so the state is rebuilt from that one byte.
             if self.pos > 0 && self.state.quiet() {
                 let rest = &self.s[self.pos..];
-                let term = memchr::memchr3(b'.', b'!', b'?', rest).unwrap_or(rest.len());
-                let skip = memchr::memchr2(b'\r', b'\n', &rest[..term]).unwrap_or(term);
+                if self.nl < self.pos {
+                    self.nl =
+                        memchr::memchr2(b'\r', b'\n', rest).map_or(self.s.len(), |i| self.pos + i);
+                }
+                let line = &rest[..self.nl - self.pos];
+                let skip = memchr::memchr3(b'.', b'!', b'?', line).unwrap_or(line.len());
                 if skip > 1 {
                     let to = self.pos + skip;
                     self.state = State([Part::Other; 4]).next(cat(self.s[to - 1]));
                     self.pos = to;
+                }
+                // At a terminator after a letter, digit or other plain character: no rule
+                // breaks before it (each looks for a terminator, a line break or text
+                // start just before), whatever follows, and the state only shifts. When
+                // one space and a capital follow, SB11 breaks before the capital and
+                // nothing before it (SB8's search stops at the capital; SB9 keeps the
+                // space), as after most sentences.
+                if skip != 1 && self.state.quiet() {
+                    let p = self.pos;
+                    let term = match self.s.get(p) {
+                        Some(b'.') => Some(Part::ATerm),
+                        Some(b'!' | b'?') => Some(Part::STerm),
+                        _ => None,
+                    };
+                    if let Some(t) = term {
+                        if self.s.get(p + 1) == Some(&b' ')
+                            && self.s.get(p + 2).is_some_and(|&b| cat(b) == Cat::Upper)
+                        {
+                            let last = self.state.0[3];
+                            self.state = State([last, t, Part::SpPlus, Part::UpperLower]);
+                            self.pos = p + 3;
+                            return Some(p + 2);
+                        }
+                        self.state = self.state.shift(t);
+                        self.pos = p + 1;
+                        continue;
+                    }
+                }
+                if skip > 1 {
                     continue;
                 }
             }
@@ -304,6 +394,33 @@ mod tests {
         }
         prose.extend_from_slice(b".!?\"')( \n\r");
         agrees(&prose, 120);
+        // sentence ends: terminators after words, then a space and a capital, a digit, a
+        // lowercase letter, a quote or the end (the shortcuts at a terminator)
+        let mut ends: Vec<u8> = Vec::new();
+        for _ in 0..4 {
+            ends.extend_from_slice(b"ab Z9-");
+        }
+        ends.extend_from_slice(b". . . !? A\"(\n");
+        agrees(&ends, 60);
+    }
+
+    #[test]
+    fn spaced_ascii_matches_the_bytewise_check() {
+        // bytes either side of a space and of 0x80, line breaks, at every offset of a word
+        let odd = [
+            0x00, 0x0A, 0x0D, 0x1F, 0x20, 0x21, 0x7E, 0x7F, 0x80, 0xC3, 0xFF,
+        ];
+        for len in 0..24 {
+            for at in 0..len {
+                for &b in &odd {
+                    let mut s = vec![b'a'; len];
+                    s[at] = b;
+                    let bytewise = s.iter().all(|c| (0x20..0x80).contains(c));
+                    assert_eq!(spaced_ascii(&s), bytewise, "{s:?}");
+                }
+            }
+        }
+        assert!(spaced_ascii(b""));
     }
 
     fn agrees(alphabet: &[u8], max_len: u64) {
