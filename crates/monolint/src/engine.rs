@@ -462,9 +462,20 @@ impl Linter {
     }
 
     /// Get ready to lint many files: build the faster (and slower to build) form of the
-    /// literal automaton. Results do not change. Worth it from a few dozen files on.
+    /// literal automaton, and the opening words of start-anchored patterns. Results do
+    /// not change. Worth it from a few dozen files on.
     pub fn prepare_for_volume(&self) {
         self.literals.prepare_for_volume();
+        for rule in &self.rules {
+            for p in rule
+                .patterns
+                .iter()
+                .chain(&rule.link_patterns)
+                .chain(&rule.unless_patterns)
+            {
+                p.prepare_for_volume();
+            }
+        }
     }
 
     /// The rule pack and registry texts the linter was built from, in load order.

@@ -247,16 +247,26 @@ impl Pattern {
         self.regex().is_match(haystack)
     }
 
+    /// Work out the openings [`Pattern::find_iter`] turns haystacks away with (a
+    /// start-anchored pattern's first words). Idempotent; results do not change.
+    pub fn prepare_for_volume(&self) {
+        self.openings
+            .get_or_init(|| crate::gate::openings(&self.src));
+    }
+
     /// Successive non-overlapping matches, leftmost-first. A pattern anchored at the start
     /// is turned away without a search when `haystack` cannot open a match.
     pub fn find_iter<'h>(
         &'h self,
         haystack: &'h [u8],
     ) -> impl Iterator<Item = regex_automata::Match> + 'h {
+        // (the openings are worked out only for runs over many files, see
+        // `prepare_for_volume`: on a page or two, working them out costs more than the
+        // searches they save)
         let open = self
             .openings
-            .get_or_init(|| crate::gate::openings(&self.src))
-            .as_ref()
+            .get()
+            .and_then(Option::as_ref)
             .is_none_or(|o| o.may_open(haystack));
         open.then(|| self.regex().find_iter(haystack))
             .into_iter()
