@@ -262,35 +262,24 @@ fn find_plain(text: &str, out: &mut Vec<Figure>) {
                 continue;
             }
         }
+        let followed_by = |words: &[&[u8]]| words.iter().any(|w| after.starts_with(w));
         // grams of food ("10 g of carbs per unit") are nutrition, not a dose
-        if bytes[s..e]
-            .last()
-            .is_some_and(|b| b.eq_ignore_ascii_case(&b'g'))
-            && [
-                &b"of carb"[..],
+        if ends_with_ci(fig, b"g")
+            && followed_by(&[
+                b"of carb",
                 b"of protein",
                 b"of fat",
                 b"of sugar",
                 b"of fib",
                 b"carbs",
                 b"protein",
-            ]
-            .iter()
-            .any(|w| after.starts_with(w))
+            ])
         {
             continue;
         }
         // "29g needle", "31 g insulin syringe": gauge, not grams
         if ends_with_ci(fig, b"g")
-            && [
-                &b"needle"[..],
-                b"gauge",
-                b"insulin syringe",
-                b"syringe",
-                b"pin",
-            ]
-            .iter()
-            .any(|w| after.starts_with(w))
+            && followed_by(&[b"needle", b"gauge", b"insulin syringe", b"syringe", b"pin"])
         {
             continue;
         }

@@ -469,22 +469,16 @@ impl Literals {
                     let i = slot(first, &mut patterns, &mut anchor, &mut whole, &mut owners);
                     anchor[i] = true;
                 }
-                if !split.norm_is_joined() {
-                    let i = slot(
-                        &split.norm,
-                        &mut patterns,
-                        &mut anchor,
-                        &mut whole,
-                        &mut owners,
-                    );
-                    whole[i] = whole[i].min(alias);
-                }
             } else {
                 for sep in ["", "-", " "] {
                     split.join_into(sep, &mut buf);
                     let i = slot(&buf, &mut patterns, &mut anchor, &mut whole, &mut owners);
                     whole[i] = whole[i].min(alias);
                 }
+            }
+            // the alias as normalized, unless it is a mixed alias's joined spelling (those
+            // are the trie's)
+            if !(split.mixed() && split.norm_is_joined()) {
                 let i = slot(
                     &split.norm,
                     &mut patterns,
