@@ -518,14 +518,7 @@ impl Updates {
             for n in [rule, message, text, compound, help] {
                 var(&mut b, u64::from(n));
             }
-            for n in [
-                d.line,
-                d.column,
-                d.end_line,
-                d.end_column,
-                d.offset,
-                d.length,
-            ] {
+            for n in d.positions() {
                 var(&mut b, n as u64);
             }
         }

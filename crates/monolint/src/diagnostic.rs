@@ -49,6 +49,21 @@ pub struct Diagnostic {
     pub help: Option<String>,
 }
 
+impl Diagnostic {
+    /// The position fields in one fixed order: line, column, end line, end column,
+    /// offset, length (the order the JSON record and the result cache store them in).
+    pub fn positions(&self) -> [usize; 6] {
+        [
+            self.line,
+            self.column,
+            self.end_line,
+            self.end_column,
+            self.offset,
+            self.length,
+        ]
+    }
+}
+
 /// Line starts of a text, for offset -> line/column.
 pub struct LineIndex<'a> {
     text: &'a str,
@@ -175,6 +190,25 @@ pub(crate) fn make(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn positions_come_in_the_stored_order() {
+        let d = Diagnostic {
+            rule: "r".into(),
+            severity: Severity::Error,
+            message: "m".into(),
+            line: 1,
+            column: 2,
+            end_line: 3,
+            end_column: 4,
+            offset: 5,
+            length: 6,
+            text: "t".into(),
+            compound: None,
+            help: None,
+        };
+        assert_eq!(d.positions(), [1, 2, 3, 4, 5, 6]);
+    }
 
     #[test]
     fn columns_on_a_long_line_match_a_plain_count() {
