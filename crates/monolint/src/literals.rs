@@ -967,6 +967,33 @@ mod tests {
         assert_eq!(spans(&h2), spans(&h));
     }
 
+    /// The scratch a thread keeps between documents carries nothing from one to the next:
+    /// a scan after a long (two-lane) one finds exactly what it finds with fresh scratch.
+    #[test]
+    fn scratch_reused_across_documents_keeps_nothing() {
+        let (_, lits) = rule_literals(&["semax vs", "buy"], &["sema"]);
+        let long = "Buy IGF1 LR3 and semax vs sema; insulin, Semaglutide. ".repeat(8);
+        let short = "semantics, then Insulin";
+        for volume in [false, true] {
+            if volume {
+                lits.prepare_for_volume();
+            }
+            let mut kept = Scratch::default();
+            let (mut m, mut h) = (Vec::new(), Vec::new());
+            lits.scan(&long, &mut m, &mut h, &mut kept);
+            assert!(m.len() >= 24 && h.len() >= 16, "{} {}", m.len(), h.len());
+            let (mut m2, mut h2) = (Vec::new(), Vec::new());
+            lits.scan(short, &mut m2, &mut h2, &mut kept);
+            let (fresh_m, fresh_h) = scan(&lits, short);
+            assert_eq!(m2, fresh_m, "volume {volume}");
+            assert_eq!(m2.len(), 1, "volume {volume}");
+            let spans = |h: &[Hit]| -> Vec<(usize, usize, u32)> {
+                h.iter().map(|h| (h.start, h.end, h.pattern)).collect()
+            };
+            assert_eq!(spans(&h2), spans(&fresh_h), "volume {volume}");
+        }
+    }
+
     #[test]
     fn literals_sharing_a_key_are_told_apart_in_full() {
         // all three share the 8-byte key "start at": each is checked in full where the

@@ -596,6 +596,39 @@ mod tests {
         assert_eq!(start, colon);
     }
 
+    /// A start-anchored pattern finds the same with and without its openings: they are
+    /// worked out only once a run prepares for volume, and then turn a haystack away
+    /// only where the pattern cannot match.
+    #[test]
+    fn openings_are_for_volume_runs_and_change_no_match() {
+        let p = Pattern::lazy(r"^(?:take|inject) \d+ ?mg");
+        let spans = |h: &str| -> Vec<(usize, usize)> {
+            p.find_iter(h.as_bytes())
+                .map(|m| (m.start(), m.end()))
+                .collect()
+        };
+        let cases = [
+            ("take 5 mg daily", vec![(0, 9)]),
+            ("Inject 10mg", vec![(0, 11)]),
+            ("then take 5 mg", vec![]),
+            ("taken 5 mg", vec![]),
+            ("", vec![]),
+        ];
+        for volume in [false, true] {
+            if volume {
+                p.prepare_for_volume();
+            }
+            assert_eq!(p.openings.get().is_some(), volume);
+            for (h, want) in &cases {
+                assert_eq!(&spans(h), want, "{h:?}, volume {volume}");
+            }
+        }
+        // prepared, the openings do turn away what cannot open a match
+        let o = p.openings.get().and_then(Option::as_ref).expect("openings");
+        assert!(o.may_open(b"take 5 mg"));
+        assert!(!o.may_open(b"then take 5 mg"));
+    }
+
     #[test]
     fn default_pack_patterns_all_compile() {
         let mut n = 0;
