@@ -392,23 +392,29 @@ impl Literals {
                         .ok()
                 })
                 .flatten();
-            Literals::build_with(registry, rules, || match job {
-                Some(job) => job
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                // no thread wanted, or none to be had
-                None => alias_trie(registry),
-            })
+            // no thread wanted, or none to be had: the trie is filled by the loop that
+            // splits the aliases anyway
+            Literals::build_with(
+                registry,
+                rules,
+                job.map(|job| {
+                    move || {
+                        job.join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    }
+                }),
+            )
         })
     }
 
     /// [`Literals::build`] with the alias trie from `trie` (called once, when the rest is
-    /// done).
+    /// done), or, without one, filled by the loop over the aliases as it splits them.
     fn build_with(
         registry: &Registry,
         rules: &[RuleLiterals<'_>],
-        trie: impl FnOnce() -> AliasTrie,
+        trie: Option<impl FnOnce() -> AliasTrie>,
     ) -> Result<Literals, aho_corasick::BuildError> {
+        let mut local = trie.is_none().then(TrieBuilder::default);
         let mut patterns: Vec<String> = Vec::new();
         let mut anchor: Vec<bool> = Vec::new();
         let mut whole: Vec<u32> = Vec::new();
@@ -445,6 +451,9 @@ impl Literals {
             split.set(name);
             if split.len() == 0 {
                 continue;
+            }
+            if let Some(local) = local.as_mut().filter(|_| split.mixed()) {
+                local.insert(&split, alias);
             }
             if split.mixed() {
                 // the first token; a short one with as much of the next as makes
@@ -525,7 +534,10 @@ impl Literals {
                     .build(&keys.keys)?,
             )
         };
-        let trie = trie();
+        let trie = match (trie, local) {
+            (Some(trie), _) => trie(),
+            (None, local) => local.unwrap_or_default().finish(),
+        };
         Ok(Literals {
             ac,
             fast: std::sync::OnceLock::new(),
@@ -1164,7 +1176,7 @@ mod spelling_tests {
     use super::*;
 
     /// A registry large enough to have its alias trie built on a thread of its own gets
-    /// the trie it would get without one, and its names are found.
+    /// the trie the one-thread path fills as it goes, and its names are found.
     #[test]
     fn a_large_registry_gets_the_same_trie_from_its_own_thread() {
         let mut text = String::new();
@@ -1177,7 +1189,7 @@ mod spelling_tests {
         let reg = Registry::load(&[crate::error::Source::new("gen.yaml", text)])
             .expect("generated registry");
         let side = Literals::build(&reg, &[]).expect("automaton");
-        let here = Literals::build_with(&reg, &[], || alias_trie(&reg)).expect("automaton");
+        let here = Literals::build_with(&reg, &[], None::<fn() -> AliasTrie>).expect("automaton");
         assert_eq!(side.trie.first, here.trie.first);
         assert_eq!(side.trie.count, here.trie.count);
         assert_eq!(side.trie.label, here.trie.label);
