@@ -319,7 +319,9 @@ pub fn write_corpus(dir: &std::path::Path, pages: usize, seed: u64) -> std::io::
 
 /// A compound registry of `count` generated compounds (for the registry-size benchmark).
 /// Names are made of syllables so they look like real INNs and never collide with the
-/// default registry's.
+/// default registry's. Entries are written the way the default registry's are (flow
+/// list of aliases, block list of sources, a folded `notes` paragraph), with the
+/// flags left at what leaves the default rules' findings unchanged.
 pub fn registry_yaml(count: usize, seed: u64) -> String {
     const SYL: &[&str] = &[
         "zor", "vel", "tam", "quin", "rex", "lun", "dor", "fax", "pil", "sem", "tor", "vax", "mir",
@@ -341,7 +343,11 @@ pub fn registry_yaml(count: usize, seed: u64) -> String {
         let code = format!("ZX-{}", 10_000 + i);
         let _ = writeln!(
             out,
-            "- id: gen-{i}\n  name: {name}\n  aliases: [\"{code}\", \"{stem} {i} peptide\"]\n  status: {}\n  sources: [\"generated for benchmarking\"]",
+            "- id: gen-{i}\n  name: {name}\n  aliases: [\"{code}\", \"{stem} {i} peptide\"]\n  \
+             status: {}\n  prescription: false\n  approved_uses: []\n  sources:\n    \
+             - \"generated for benchmarking\"\n    - \"monolint-bench registry_yaml, entry {i}\"\n  \
+             notes: >-\n    Generated: no such compound exists. The code {code} and the \"{stem}\"\n    \
+             alias exist only to make the automaton as large as a real registry would.\n",
             rng.pick(&statuses)
         );
     }
@@ -403,5 +409,6 @@ mod tests {
             .expect("generated registry is valid");
         assert_eq!(reg.compounds().len(), 50);
         assert!(reg.lookup("ZX-10049").is_some());
+        assert_eq!(y.matches("\n  notes: >-\n").count(), 50);
     }
 }

@@ -6,6 +6,7 @@
 //! scraped and pasted pages keep them.
 
 use crate::normalize::NormText;
+use crate::simple_yaml;
 use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
 
@@ -955,21 +956,15 @@ fn parse_front_matter(yaml: &str) -> FrontMatter {
     simple_front_matter(yaml).unwrap_or_else(|| yaml_front_matter(yaml))
 }
 
-/// A value of [`simple_front_matter`]: a string, or a flow sequence of strings.
-enum Simple<'a> {
-    Str(&'a str),
-    Seq(Vec<&'a str>),
-}
-
 /// Front matter read without a YAML parser when it is simple: every line is empty or a
-/// `key: value` entry with a distinct plain key, and every value a double-quoted string
-/// without escapes, a plain scalar of letters, digits, spaces and `._/-`, or a one-line
-/// flow sequence of such scalars. That is what pages almost always hold, and what
-/// `serde_yaml` reads the same way; parsing it with `serde_yaml` was about 40,000
-/// instructions a page. Anything else (comments, escapes, quotes of the other kind,
+/// `key: value` entry with a distinct simple key, and every value a one-line scalar or
+/// flow sequence that [`simple_yaml::one_line`] reads. That is what pages almost always
+/// hold, and what `serde_yaml` reads the same way; parsing it with `serde_yaml` was about
+/// 40,000 instructions a page. Anything else (comments, escapes, quotes of the other kind,
 /// nesting, numbers or booleans where monolint reads the value, ...) returns `None` and
 /// goes to [`yaml_front_matter`].
 fn simple_front_matter(yaml: &str) -> Option<FrontMatter> {
+    use simple_yaml::Value;
     let mut keys: Vec<&str> = Vec::new();
     let (mut title, mut compound, mut compounds) = (None, None, None);
     for line in yaml.split('\n') {
@@ -977,100 +972,47 @@ fn simple_front_matter(yaml: &str) -> Option<FrontMatter> {
             continue;
         }
         let (key, value) = line.split_once(": ")?;
-        let mut key_bytes = key.bytes();
-        let key_ok = key.len() <= 64
-            && key_bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
-            && key_bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-            && !yaml_word(key)
-            && !keys.contains(&key);
-        if !key_ok {
+        if !simple_yaml::simple_key(key) || keys.contains(&key) {
             return None;
         }
         keys.push(key);
-        // monolint reads these as strings: a plain scalar there must be one for sure
-        let read = matches!(key, "title" | "compound" | "compounds");
-        let value = simple_value(value.trim_start_matches(' '), read)?;
+        let value = simple_yaml::one_line(value.trim_start_matches(' '))?;
+        // monolint reads these as strings: a scalar there must be one for sure
+        let strings = |items: &[simple_yaml::Scalar<'_>]| -> Option<Vec<String>> {
+            items
+                .iter()
+                .map(|s| s.string().map(str::to_string))
+                .collect()
+        };
+        let read = match &value {
+            Value::One(s) => strings(std::slice::from_ref(s)),
+            Value::List(items) => strings(items),
+            Value::Block => None,
+        };
         match key {
-            "title" => title = Some(value),
-            "compound" => compound = Some(value),
-            "compounds" => compounds = Some(value),
+            "title" | "compound" | "compounds" => {
+                let read = read?;
+                match (key, value) {
+                    ("title", Value::One(_)) => title = read.into_iter().next(),
+                    ("title", _) => {}
+                    ("compound", _) => compound = Some(read),
+                    _ => compounds = Some(read),
+                }
+            }
             _ => {}
         }
     }
     if keys.is_empty() {
         return None;
     }
-    let mut list = Vec::new();
-    for v in [compound, compounds].into_iter().flatten() {
-        match v {
-            Simple::Str(s) => list.push(s.to_string()),
-            Simple::Seq(items) => list.extend(items.iter().map(|s| s.to_string())),
-        }
-    }
     Some(FrontMatter {
-        title: match title {
-            Some(Simple::Str(s)) => Some(s.to_string()),
-            _ => None,
-        },
-        compounds: list,
+        title,
+        compounds: [compound, compounds]
+            .into_iter()
+            .flatten()
+            .flatten()
+            .collect(),
     })
-}
-
-/// A value of [`simple_front_matter`] (`read`: monolint reads it, so a plain scalar must
-/// be a string: it starts with a letter and is not `null`, `true` or `false`).
-fn simple_value(v: &str, read: bool) -> Option<Simple<'_>> {
-    if let Some(inner) = v.strip_prefix('"') {
-        let inner = inner.strip_suffix('"')?;
-        return inner.chars().all(quotable).then_some(Simple::Str(inner));
-    }
-    if let Some(inner) = v.strip_prefix('[') {
-        let inner = inner.strip_suffix(']')?;
-        if inner.is_empty() {
-            return Some(Simple::Seq(Vec::new()));
-        }
-        let mut items = Vec::new();
-        for (i, item) in inner.split(',').enumerate() {
-            let item = if i == 0 {
-                item
-            } else {
-                item.trim_start_matches(' ')
-            };
-            items.push(plain_scalar(item, read)?);
-        }
-        return Some(Simple::Seq(items));
-    }
-    plain_scalar(v, read).map(Simple::Str)
-}
-
-/// A one-line plain scalar that YAML reads as the text itself: letters, digits, spaces and
-/// `._/-`, starting with a letter or digit and not ending with a space (`read`: see
-/// [`simple_value`]).
-fn plain_scalar(v: &str, read: bool) -> Option<&str> {
-    let b = v.as_bytes();
-    let first = *b.first()?;
-    let ok = if read {
-        first.is_ascii_alphabetic() && !yaml_word(v)
-    } else {
-        first.is_ascii_alphanumeric()
-    };
-    (ok && b[b.len() - 1] != b' '
-        && b.iter()
-            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b' ' | b'.' | b'_' | b'/' | b'-')))
-    .then_some(v)
-}
-
-/// Words YAML may read as something other than a string (null, booleans, in any case;
-/// also the YAML 1.1 ones, to be safe).
-fn yaml_word(w: &str) -> bool {
-    ["null", "true", "false", "yes", "no", "on", "off", "y", "n"]
-        .iter()
-        .any(|k| w.eq_ignore_ascii_case(k))
-}
-
-/// A character a double-quoted scalar holds as itself: printable, not `"` or `\\`.
-fn quotable(c: char) -> bool {
-    matches!(c, ' '..='~' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-        && !matches!(c, '"' | '\\' | '\u{FEFF}')
 }
 
 /// Front matter read by `serde_yaml` (any YAML; invalid YAML reads as no front matter).
@@ -1342,6 +1284,10 @@ mod tests {
             "compound: [a,b]\n",
             "compound: []\n",
             "compounds: [x, y.z, u/v]\n",
+            "compounds: [\"BPC-157\", \"a, b: c\", d]\n",
+            "compound: [\"µg – x\"]\n",
+            "title: [\"x\"]\n",
+            "tags: [\"1\", 2]\n",
             "reviewed: 2026-05-10\n",
             "tags: [evidence-library]\n",
             "tags: [a, b c]\n",
@@ -1380,6 +1326,11 @@ mod tests {
             "compound: [a,]\n",
             "compound: [ a ]\n",
             "compound: [a, [b]]\n",
+            "compound: [\"a\" , b]\n",
+            "compound: [\"a\",]\n",
+            "compound: [\"a\"b]\n",
+            "compound: [\"a\", 12]\n",
+            "compound: [\"a\", \"\\\\\"]\n",
             "compound: {a: b}\n",
             "compound: -a\n",
             "compounds:\n  - a\n  - b\n",

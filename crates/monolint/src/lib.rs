@@ -41,6 +41,7 @@ pub mod normalize;
 pub mod pack;
 pub mod registry;
 pub mod sentences;
+mod simple_yaml;
 pub mod suppress;
 
 pub use config::Config;

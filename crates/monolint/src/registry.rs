@@ -36,6 +36,20 @@ impl Status {
         }
     }
 
+    /// The status a registry names (`research-chemical`, ...).
+    fn from_name(name: &str) -> Option<Status> {
+        [
+            Status::Approved,
+            Status::Supplement,
+            Status::Investigational,
+            Status::ResearchChemical,
+            Status::Unapproved,
+            Status::Withdrawn,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+    }
+
     /// Approved drugs and supplements have an approved (or lawful) human use.
     pub fn has_approved_human_use(self) -> bool {
         matches!(self, Status::Approved | Status::Supplement)
@@ -395,10 +409,167 @@ fn check_entry(source: &Source, def: CompoundDef) -> Result<Entry, Box<LoadError
 /// exactly those of one parse.
 fn read_entries(source: &Source) -> Result<Vec<Entry>, Box<LoadError>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    read_in_pieces(
-        source,
-        threads.min(source.text.len() / PARALLEL_PARSE_BYTES),
-    )
+    let n = threads.min(source.text.len() / PARALLEL_PARSE_BYTES).max(1);
+    if let Some(read) = read_simply(source, n) {
+        return read;
+    }
+    read_in_pieces(source, n)
+}
+
+/// A registry entry read on the simple path (checked), or its text, left to the parser.
+enum Read<'a> {
+    Done(Result<Entry, Box<LoadError>>),
+    Left(&'a str),
+}
+
+/// Read and check the entries of a registry file without the YAML parser where they
+/// are simple (see [`crate::simple_yaml::entries`] and [`simple_def`]: the shapes the
+/// default registry and generated registries are written in), on `n` threads; the
+/// others are parsed one by one.
+///
+/// `None`, and the whole text goes to the parser, when the text is not plainly a list of
+/// entries, when an entry left to the parser does not parse on its own (then the error
+/// and where it points are those of the whole parse), or when the entries left to the
+/// parser are so many that parsing them in pieces on several threads is faster. As with
+/// the parser, a parse error comes before any fault the checks find, and the first fault
+/// in the file's order is the error.
+fn read_simply<'a>(source: &'a Source, n: usize) -> Option<Result<Vec<Entry>, Box<LoadError>>> {
+    let pieces = crate::simple_yaml::entries(&source.text)?;
+    let read_all = |part: &[&'a str]| read_part(source, part);
+    let chunk = pieces.len().div_ceil(n.max(1));
+    let read: Vec<Read<'a>> = if n < 2 || chunk == 0 {
+        read_all(&pieces)
+    } else {
+        std::thread::scope(|scope| {
+            let spawned: Vec<_> = pieces
+                .chunks(chunk)
+                .skip(1)
+                .map(|part| {
+                    let job =
+                        std::thread::Builder::new().spawn_scoped(scope, move || read_all(part));
+                    (part, job)
+                })
+                .collect();
+            let mut out = read_all(&pieces[..chunk.min(pieces.len())]);
+            for (part, job) in spawned {
+                match job.map(|handle| handle.join()) {
+                    Ok(Ok(done)) => out.extend(done),
+                    // no thread to be had, or it panicked: read the part here
+                    _ => out.extend(read_all(part)),
+                }
+            }
+            out
+        })
+    };
+    let left: usize = read
+        .iter()
+        .map(|r| match r {
+            Read::Left(piece) => piece.len(),
+            Read::Done(_) => 0,
+        })
+        .sum();
+    if left >= PARALLEL_PARSE_BYTES {
+        return None;
+    }
+    // parse what is left first: a parse error comes before the checks' faults
+    let mut parsed = Vec::new();
+    for r in &read {
+        if let Read::Left(piece) = r {
+            parsed.push(serde_yaml::from_str::<Vec<CompoundDef>>(piece).ok()?);
+        }
+    }
+    let mut parsed = parsed.into_iter();
+    let mut entries = Vec::with_capacity(read.len());
+    let checked = (|| {
+        for r in read {
+            match r {
+                Read::Done(entry) => entries.push(entry?),
+                Read::Left(_) => {
+                    for def in parsed.next().into_iter().flatten() {
+                        entries.push(check_entry(source, def)?);
+                    }
+                }
+            }
+        }
+        Ok(())
+    })();
+    Some(checked.map(|()| entries))
+}
+
+/// The entries of `pieces`, read and checked where they are simple (see [`read_simply`]).
+fn read_part<'a>(source: &Source, pieces: &[&'a str]) -> Vec<Read<'a>> {
+    pieces
+        .iter()
+        .map(|&piece| {
+            match crate::simple_yaml::entry(piece)
+                .as_deref()
+                .and_then(simple_def)
+            {
+                Some(def) => Read::Done(check_entry(source, def)),
+                None => Read::Left(piece),
+            }
+        })
+        .collect()
+}
+
+/// A registry entry from its simple mapping, when the mapping holds what
+/// [`CompoundDef`] reads, typed the way `serde_yaml` surely reads it (see
+/// [`crate::simple_yaml::Scalar`]): `id`, `name` and `status` given, no other key than
+/// the fields, strings where strings are read, `true` or `false` where booleans are.
+/// `None` sends the entry to the parser, which reads it or gives the error.
+fn simple_def(map: &[(&str, crate::simple_yaml::Value<'_>)]) -> Option<CompoundDef> {
+    use crate::simple_yaml::Value;
+    let one = |v: &Value<'_>| match v {
+        Value::One(s) => s.string().map(str::to_string),
+        _ => None,
+    };
+    let list = |v: &Value<'_>| match v {
+        Value::List(items) => items
+            .iter()
+            .map(|s| s.string().map(str::to_string))
+            .collect(),
+        _ => None,
+    };
+    let boolean = |v: &Value<'_>| match v {
+        Value::One(s) => s.boolean(),
+        _ => None,
+    };
+    let (mut id, mut name, mut status) = (None, None, None);
+    let mut def = CompoundDef {
+        id: String::new(),
+        name: String::new(),
+        aliases: Vec::new(),
+        status: Status::Approved,
+        prescription: false,
+        sandboxed: None,
+        wada: None,
+        approved_uses: Vec::new(),
+        sources: Vec::new(),
+        notes: None,
+    };
+    for (key, value) in map {
+        match *key {
+            "id" => id = Some(one(value)?),
+            "name" => name = Some(one(value)?),
+            "status" => status = Some(Status::from_name(&one(value)?)?),
+            "aliases" => def.aliases = list(value)?,
+            "approved_uses" => def.approved_uses = list(value)?,
+            "sources" => def.sources = list(value)?,
+            "prescription" => def.prescription = boolean(value)?,
+            "sandboxed" => def.sandboxed = Some(boolean(value)?),
+            "wada" => def.wada = Some(one(value)?),
+            // a string monolint does not read: its text is not kept
+            "notes" => match value {
+                Value::Block => def.notes = Some(String::new()),
+                other => def.notes = Some(one(other)?),
+            },
+            _ => return None,
+        }
+    }
+    def.id = id?;
+    def.name = name?;
+    def.status = status?;
+    Some(def)
 }
 
 /// [`read_entries`] with at most `n` pieces.
@@ -851,5 +1022,245 @@ mod tests {
             err.message
         );
         assert_eq!(err.line_col().map(|l| l.0), Some(3));
+    }
+
+    /// Entries of registry text for the simple reader: lines it takes and lines it must
+    /// leave to the parser, or that are wrong.
+    mod simple {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Entries (debug-printed), or the error's message and where it points.
+        type Outcome = Result<String, (String, Option<(usize, usize)>)>;
+
+        /// The whole parse: the oracle.
+        fn whole(text: &str) -> Outcome {
+            let source = Source::new("r.yaml", text);
+            read_in_pieces(&source, 1)
+                .map(|e| format!("{e:?}"))
+                .map_err(|e| (e.message.clone(), e.line_col()))
+        }
+
+        /// What `read_entries` gives (the simple path, or its fallback), and the simple
+        /// path alone on one and on two threads when it answers.
+        fn simply(text: &str) -> Vec<Outcome> {
+            let source = Source::new("r.yaml", text);
+            let show = |r: Result<Vec<Entry>, Box<LoadError>>| {
+                r.map(|e| format!("{e:?}"))
+                    .map_err(|e| (e.message.clone(), e.line_col()))
+            };
+            let mut out = vec![show(read_entries(&source))];
+            out.extend((1..=2).filter_map(|n| read_simply(&source, n).map(show)));
+            out
+        }
+
+        /// How many entries of `text` the simple reader takes.
+        fn taken(text: &str) -> usize {
+            crate::simple_yaml::entries(text)
+                .unwrap_or_default()
+                .iter()
+                .filter(|p| {
+                    crate::simple_yaml::entry(p)
+                        .as_deref()
+                        .and_then(simple_def)
+                        .is_some()
+                })
+                .count()
+        }
+
+        #[test]
+        fn the_default_registry_reads_simply_and_as_the_parser_does() {
+            let text = include_str!("../../../rules/compounds.yaml");
+            let pieces = crate::simple_yaml::entries(text).expect("a plain list");
+            assert_eq!(pieces.len(), 55);
+            // all but `5-amino-1MQ`, whose plain name starts with a digit
+            assert_eq!(taken(text), 54);
+            let expected = whole(text).expect("the default registry loads");
+            assert!(expected.contains("\"bpc-157\"") && expected.contains("S0"));
+            for got in simply(text) {
+                assert_eq!(got.as_ref(), Ok(&expected));
+            }
+        }
+
+        #[test]
+        fn faults_are_the_parsers_faults_where_it_points() {
+            let good = |i: usize| {
+                format!(
+                    "- id: c-{i}\n  name: Name {i}\n  aliases: [\"ZX-{i}\", n {i} x]\n  \
+                     status: unapproved\n  sources:\n    - \"s\"\n  notes: >-\n    a\n    b\n\n"
+                )
+            };
+            for (odd, message) in [
+                ("- id: bad\n  colour: red\n", "unknown field `colour`"),
+                ("- id: bad\n  name: [unclosed\n", "invalid type: sequence"),
+                ("- id: bad\n  name: \"open\n", "did not find expected key"),
+                ("- id: bad\n  status: approved\n  status: approved\n", "duplicate"),
+                ("- id: bad\n  name: Bad\n  status: approved\n", "`bad` cites no sources"),
+                ("- id: bad\n  name: Bad\n  status: Approved\n  sources: [s]\n", "unknown variant"),
+                ("- id: bad\n  name: Bad\n  status: approved\n  sources: [s]\n  prescription: yes\n", "invalid type"),
+                ("- id: \"\"\n  name: Bad\n  status: approved\n  sources: [s]\n", "empty id"),
+                ("- id: bad\n  name: Bad\n  aliases: [\"-\"]\n  status: approved\n  sources: [s]\n", "empty name or alias"),
+            ] {
+                let text: String = (0..40)
+                    .map(|i| if i == 25 { odd.to_string() } else { good(i) })
+                    .collect();
+                // the checks' faults are in entries the simple reader takes
+                let checked = ["cites", "empty"].iter().any(|m| message.contains(m));
+                assert_eq!(taken(&text), 39 + usize::from(checked), "{odd}");
+                let expected = whole(&text).expect_err("a fault");
+                assert!(expected.0.contains(message), "{}", expected.0);
+                let line = (0..25).map(good).collect::<String>().matches('\n').count() + 1;
+                // (an empty id has no text to find: that error points at the first `id:`)
+                if !message.contains("empty id") {
+                    assert!(expected.1.is_some_and(|(l, _)| l >= line), "{expected:?}");
+                }
+                for got in simply(&text) {
+                    assert_eq!(got.as_ref(), Err(&expected), "{odd}");
+                }
+            }
+        }
+
+        /// Field lines after `- id: c-N`: the shapes the simple reader takes, and shapes
+        /// it must leave to the parser (or that are wrong).
+        fn field() -> impl Strategy<Value = &'static str> {
+            let simple = prop::sample::select(vec![
+                "  name: Foo\n",
+                "  name: Foo Bar 2.0/x_y\n",
+                "  name: \"Foo: bar, # µg – α\"\n",
+                "  name:   spaced\n",
+                "  status: approved\n",
+                "  status: research-chemical\n",
+                "  status: \"unapproved\"\n",
+                "  aliases: [\"A-1\", \"b 2\"]\n",
+                "  aliases: [a, b c,d]\n",
+                "  aliases: []\n",
+                "  aliases:\n    - \"x\"\n    - y z\n",
+                "  aliases:\n# between\n      - x\n\n      - \"y\"\n",
+                "  sources: [\"s\"]\n",
+                "  sources:\n    - \"a source, with: colons\"\n",
+                "  prescription: true\n",
+                "  prescription: false\n",
+                "  sandboxed: true\n",
+                "  sandboxed: false\n",
+                "  wada: S0\n",
+                "  wada: \"S2\"\n",
+                "  approved_uses: [\"type 2 diabetes\", obesity]\n",
+                "  notes: >-\n    Text: with \"quotes\", \\ and # marks.\n    More.\n",
+                "  notes: |\n    literal\n\n      deeper\n    back\n",
+                "  notes: >\n     five\n",
+                "  notes: plain note\n",
+                "  notes: \"quoted note\"\n",
+                "\n",
+                "# comment\n",
+            ]);
+            let other = prop::sample::select(vec![
+                "  name: 157\n",
+                "  name: true\n",
+                "  name: Yes\n",
+                "  name: null\n",
+                "  name: ~\n",
+                "  name: inf\n",
+                "  name: nan\n",
+                "  name: .inf\n",
+                "  name: Infinity\n",
+                "  name: 1e3\n",
+                "  name: 0x1F\n",
+                "  name: 5-amino\n",
+                "  name: 'single'\n",
+                "  name: \"esc \\\" aped\"\n",
+                "  name: \"tab\there\"\n",
+                "  name: x # comment\n",
+                "  name: a: b\n",
+                "  name: &a x\n",
+                "  name: trailing \n",
+                "  name:\n",
+                "  name: [a]\n",
+                "  prescription: yes\n",
+                "  prescription: True\n",
+                "  prescription: \"true\"\n",
+                "  sandboxed: null\n",
+                "  sandboxed: ~\n",
+                "  wada:\n",
+                "  wada: ~\n",
+                "  wada: null\n",
+                "  wada: Null\n",
+                "  sandboxed: NULL\n",
+                "  notes: null\n",
+                "  notes: >-\n      \n    b\n",
+                "  status: Approved\n",
+                "  status: unknown\n",
+                "  colour: red\n",
+                "  aliases: [a,]\n",
+                "  aliases: [ a ]\n",
+                "  aliases: [\"a\" , b]\n",
+                "  aliases: [\"a\",\n    \"b\"]\n",
+                "  aliases: \"not a list\"\n",
+                "  aliases:\n  - compact\n",
+                "  aliases:\n    - a\n      - b\n",
+                "  aliases:\n    - a\n   - b\n",
+                "  aliases:\n    - [a]\n",
+                "  sources:\n",
+                "  notes: >-\n  under-indented\n",
+                "  notes: >-\n      deep\n    shallower\n",
+                "  notes: >2\n    x\n",
+                "  notes: >- # c\n    x\n",
+                "  notes: >-\n    a\n   \n    b\n",
+                "  notes: >-\n    tab\there\n",
+                "  notes: \"multi\n    line\"\n",
+                "  notes: >-\n",
+                "   name: three spaces\n",
+                "\tname: tab\n",
+                "  name:\ttab\n",
+                "    # indented comment\n",
+                "  # comment at two\n",
+                "  name: x\r\n",
+                "- \n",
+                "-\n",
+                "---\n",
+                "- - nested\n",
+                "  - dash at two\n",
+            ]);
+            prop_oneof![10 => simple, 1 => other]
+        }
+
+        /// A registry text: entries of an id, the usual fields (each maybe left out) and
+        /// random field lines.
+        fn registry() -> impl Strategy<Value = String> {
+            let entry = (
+                prop::collection::vec(any::<bool>(), 3),
+                prop::collection::vec(field(), 0..5),
+            );
+            (any::<bool>(), prop::collection::vec(entry, 1..6)).prop_map(|(preamble, entries)| {
+                let mut text = String::new();
+                if preamble {
+                    text.push_str("# a registry\n\n");
+                }
+                for (i, (keep, fields)) in entries.into_iter().enumerate() {
+                    text.push_str(&format!("- id: c-{i}\n"));
+                    if keep[0] || i == 0 {
+                        text.push_str(&format!("  name: N {i}\n"));
+                    }
+                    if keep[1] || i == 0 {
+                        text.push_str("  status: supplement\n");
+                    }
+                    if keep[2] || i == 0 {
+                        text.push_str("  sources: [\"s\"]\n");
+                    }
+                    text.extend(fields);
+                }
+                text
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+            #[test]
+            fn simple_reading_agrees_with_the_parser(text in registry()) {
+                let expected = whole(&text);
+                for got in simply(&text) {
+                    prop_assert_eq!(&got, &expected);
+                }
+            }
+        }
     }
 }

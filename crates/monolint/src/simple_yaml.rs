@@ -1,0 +1,427 @@
+//! The simple shapes of YAML that monolint's own files almost always hold, read line by
+//! line without a YAML parser: front matter of `key: value` lines, and registry files,
+//! block sequences of such mappings. Parsing them with `serde_yaml` costs hundreds of
+//! instructions a byte (a 1.5 MB registry of 10,000 compounds: ~500M).
+//!
+//! Everything here is conservative: it reads only what YAML surely reads the same way,
+//! and answers `None` for anything else (comments after values, escapes, single quotes,
+//! anchors, multi-line flow collections, numbers, booleans or nulls where a string is
+//! read, ...). The caller then hands the text to `serde_yaml`, so the result, and every
+//! error with where it points, are exactly the parser's. Differential property tests in
+//! `document.rs` and `registry.rs` hold the readers to `serde_yaml` on random mixes of
+//! the shapes they take and the ones they must leave alone.
+
+/// A scalar written on one line: plain, or double-quoted without escapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scalar<'a> {
+    Plain(&'a str),
+    Quoted(&'a str),
+}
+
+impl<'a> Scalar<'a> {
+    /// The text, when YAML surely reads the scalar as a string: quoted, or plain starting
+    /// with a letter and not a word YAML may read as a null or a boolean (a plain scalar
+    /// here holds only letters, digits, spaces and `._/-`, so it is then not a number).
+    pub(crate) fn string(self) -> Option<&'a str> {
+        match self {
+            Scalar::Quoted(s) => Some(s),
+            Scalar::Plain(s) => {
+                (s.as_bytes()[0].is_ascii_alphabetic() && !yaml_word(s)).then_some(s)
+            }
+        }
+    }
+
+    /// The value, when YAML surely reads the scalar as a boolean.
+    pub(crate) fn boolean(self) -> Option<bool> {
+        match self {
+            Scalar::Plain("true") => Some(true),
+            Scalar::Plain("false") => Some(false),
+            _ => None,
+        }
+    }
+}
+
+/// A value of a simple mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Value<'a> {
+    One(Scalar<'a>),
+    /// A one-line flow sequence, or a block sequence of one-line scalars.
+    List(Vec<Scalar<'a>>),
+    /// A folded or literal block scalar (`>`, `>-`, `|`, `|-`): a string, whose text is
+    /// not kept (monolint reads no such value: registry notes).
+    Block,
+}
+
+/// The keys and values of a simple mapping, in their order; keys are distinct.
+pub(crate) type Mapping<'a> = Vec<(&'a str, Value<'a>)>;
+
+/// A one-line value: a double-quoted string without escapes, a plain scalar of letters,
+/// digits, spaces and `._/-` (starting with a letter or a digit, not ending with a
+/// space), or a one-line flow sequence of such scalars separated by `,` and spaces.
+pub(crate) fn one_line(v: &str) -> Option<Value<'_>> {
+    if let Some(inner) = v.strip_prefix('[') {
+        return flow_items(inner.strip_suffix(']')?).map(Value::List);
+    }
+    scalar_alone(v).map(Value::One)
+}
+
+/// A scalar that is the whole of `v`.
+fn scalar_alone(v: &str) -> Option<Scalar<'_>> {
+    match scalar(v)? {
+        (s, "") => Some(s),
+        _ => None,
+    }
+}
+
+/// The scalar at the start of `v` and the rest after it. A quoted scalar ends at its
+/// closing quote; a plain one at the first `,` (the rest of a flow sequence) or the end.
+fn scalar(v: &str) -> Option<(Scalar<'_>, &str)> {
+    if let Some(inner) = v.strip_prefix('"') {
+        let end = memchr::memchr(b'"', inner.as_bytes())?;
+        let s = &inner[..end];
+        return quoted_text(s).then_some((Scalar::Quoted(s), &inner[end + 1..]));
+    }
+    let end = memchr::memchr(b',', v.as_bytes()).unwrap_or(v.len());
+    let s = &v[..end];
+    let b = s.as_bytes();
+    let ok = b.first()?.is_ascii_alphanumeric()
+        && b[b.len() - 1] != b' '
+        && b.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b' ' | b'.' | b'_' | b'/' | b'-'));
+    ok.then_some((Scalar::Plain(s), &v[end..]))
+}
+
+/// The items of a one-line flow sequence, between its brackets.
+fn flow_items(inner: &str) -> Option<Vec<Scalar<'_>>> {
+    let mut items = Vec::new();
+    if inner.is_empty() {
+        return Some(items);
+    }
+    let mut rest = inner;
+    loop {
+        let (item, after) = scalar(rest)?;
+        items.push(item);
+        if after.is_empty() {
+            return Some(items);
+        }
+        rest = after.strip_prefix(',')?.trim_start_matches(' ');
+    }
+}
+
+/// A key of a simple mapping: a letter, then letters, digits, `_` and `-`; at most 64
+/// bytes; not a word YAML may read as a null or a boolean.
+pub(crate) fn simple_key(key: &str) -> bool {
+    let mut bytes = key.bytes();
+    key.len() <= 64
+        && bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && !yaml_word(key)
+}
+
+/// Words YAML may read as something other than a string (null, booleans, in any case;
+/// also the YAML 1.1 ones, to be safe).
+pub(crate) fn yaml_word(w: &str) -> bool {
+    ["null", "true", "false", "yes", "no", "on", "off", "y", "n"]
+        .iter()
+        .any(|k| w.eq_ignore_ascii_case(k))
+}
+
+/// A character a double-quoted scalar holds as itself: printable, not `"` or `\\`.
+pub(crate) fn quotable(c: char) -> bool {
+    matches!(c, ' '..='~' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+        && !matches!(c, '"' | '\\' | '\u{FEFF}')
+}
+
+/// Text a double-quoted scalar holds as itself: every character [`quotable`] (checked
+/// byte by byte while the text is printable ASCII, as it mostly is).
+fn quoted_text(s: &str) -> bool {
+    s.bytes()
+        .all(|b| matches!(b, b' '..=b'~') && b != b'"' && b != b'\\')
+        || s.chars().all(quotable)
+}
+
+/// A character a block scalar's line holds as itself: what [`quotable`] takes, and the
+/// quote and backslash too (they are plain text in a block scalar).
+fn block_char(c: char) -> bool {
+    quotable(c) || c == '"' || c == '\\'
+}
+
+/// The entries of a registry-shaped text: a block sequence at column 0 of mappings, one
+/// per `- ` line at column 0. Each entry is its text, from its `- ` line to the next one
+/// (comment and blank lines between entries included); [`entry`] reads a simple one.
+///
+/// `None` when the text is not plainly such a list, and cutting it at its column-0 `- `
+/// lines might not give the entries of one parse: a line other than a blank line or a
+/// comment before the first entry, a line at column 0 that is neither an entry, a blank
+/// line nor a comment, a line break other than `\n`, or a `*` (an alias, maybe) anywhere.
+/// A column-0 `- ` line inside a quoted scalar or flow collection leaves the entry before
+/// it unclosed: that entry is not simple and does not parse alone either, so the caller
+/// falls back to parsing the whole text.
+pub(crate) fn entries(text: &str) -> Option<Vec<&str>> {
+    let bytes = text.as_bytes();
+    if bytes.iter().any(|&b| b == b'\r' || b == b'*')
+        || ["\u{85}", "\u{2028}", "\u{2029}"]
+            .iter()
+            .any(|b| memchr::memmem::find(bytes, b.as_bytes()).is_some())
+    {
+        return None;
+    }
+    let mut starts = Vec::new();
+    let mut at = 0;
+    for line in lines(text) {
+        match line.as_bytes() {
+            [b'-', b' ', ..] | [b'-'] => starts.push(at),
+            [] | [b'#', ..] => {}
+            [b' ', ..] if !starts.is_empty() => {}
+            _ => return None,
+        }
+        at += line.len() + 1;
+    }
+    if starts.is_empty() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(starts.len());
+    for (i, &start) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+        out.push(&text[start..end]);
+    }
+    Some(out)
+}
+
+/// One registry entry as a mapping, when every line is simple: the `- ` line and lines
+/// indented by two spaces are `key: value` ([`one_line`]), `key: >-` (or `>`, `|`, `|-`)
+/// followed by a block scalar, or `key:` followed by a block sequence of one-line
+/// scalars (`- item` lines, all indented alike, deeper than the key); blank lines and
+/// comment lines at column 0 may come anywhere but inside a block scalar.
+pub(crate) fn entry(piece: &str) -> Option<Mapping<'_>> {
+    let mut lines = lines(piece).peekable();
+    let first = lines.next()?.strip_prefix("- ")?;
+    let mut map: Mapping<'_> = Vec::with_capacity(10);
+    let mut field = Some(first);
+    loop {
+        if let Some(line) = field.take() {
+            let colon = memchr::memchr(b':', line.as_bytes())?;
+            let (key, value) = (&line[..colon], &line[colon + 1..]);
+            if !simple_key(key) || map.iter().any(|(k, _)| *k == key) {
+                return None;
+            }
+            let value = if value.is_empty() {
+                Value::List(block_sequence(&mut lines)?)
+            } else {
+                let value = value.strip_prefix(' ')?.trim_start_matches(' ');
+                if matches!(value, ">" | ">-" | "|" | "|-") {
+                    block_scalar(&mut lines)?;
+                    Value::Block
+                } else {
+                    one_line(value)?
+                }
+            };
+            map.push((key, value));
+        }
+        let Some(line) = lines.next() else {
+            return Some(map);
+        };
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let rest = line.strip_prefix("  ")?;
+        if rest.starts_with(' ') {
+            return None;
+        }
+        field = Some(rest);
+    }
+}
+
+/// The lines of `s`, split at `\n` (as `str::split` does, a line break at the end leaves
+/// an empty last line).
+fn lines(s: &str) -> impl Iterator<Item = &str> + '_ {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match memchr::memchr(b'\n', r.as_bytes()) {
+            Some(i) => {
+                rest = Some(&r[i + 1..]);
+                Some(&r[..i])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
+/// The items of a block sequence after `key:`; none is not simple (the value is null).
+fn block_sequence<'a, I>(lines: &mut std::iter::Peekable<I>) -> Option<Vec<Scalar<'a>>>
+where
+    I: Iterator<Item = &'a str>,
+{
+    let mut items = Vec::new();
+    let mut indent = None;
+    while let Some(&line) = lines.peek() {
+        if line.is_empty() || line.starts_with('#') {
+            lines.next();
+            continue;
+        }
+        let depth = line.len() - line.trim_start_matches(' ').len();
+        if depth <= 2 {
+            break;
+        }
+        if *indent.get_or_insert(depth) != depth {
+            return None;
+        }
+        items.push(scalar_alone(line[depth..].strip_prefix("- ")?)?);
+        lines.next();
+    }
+    (!items.is_empty()).then_some(items)
+}
+
+/// Skip the lines of a block scalar: at least one line of text, every line of it
+/// indented at least as deep as the first (which is deeper than the key) and made of
+/// printable characters, or empty.
+fn block_scalar<'a, I>(lines: &mut std::iter::Peekable<I>) -> Option<()>
+where
+    I: Iterator<Item = &'a str>,
+{
+    let mut indent = None;
+    while let Some(&line) = lines.peek() {
+        if line.is_empty() {
+            lines.next();
+            continue;
+        }
+        let depth = line.len() - line.trim_start_matches(' ').len();
+        if depth == line.len() {
+            // spaces only: whether YAML takes it depends on the lines around it
+            return None;
+        }
+        match indent {
+            None if depth > 2 => indent = Some(depth),
+            None => return None,
+            Some(d) if depth < d => break,
+            Some(_) => {}
+        }
+        if !line.chars().all(block_char) {
+            return None;
+        }
+        lines.next();
+    }
+    indent.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_values() {
+        use Scalar::{Plain, Quoted};
+        assert_eq!(one_line("Foo bar"), Some(Value::One(Plain("Foo bar"))));
+        assert_eq!(
+            one_line("\"a, b: c # d\""),
+            Some(Value::One(Quoted("a, b: c # d")))
+        );
+        assert_eq!(
+            one_line("[\"a, b\", c d,e]"),
+            Some(Value::List(vec![Quoted("a, b"), Plain("c d"), Plain("e")]))
+        );
+        assert_eq!(one_line("[]"), Some(Value::List(Vec::new())));
+        for odd in [
+            "",
+            "a #c",
+            "a: b",
+            "'a'",
+            "\"a\" ",
+            "\"a\\\"",
+            "[a,]",
+            "[ a]",
+            "[a ]",
+            "[\"a\" ,b]",
+            "[\"a\"b]",
+            "[a",
+            "-a",
+            "a ",
+            "\"\u{feff}\"",
+            "\"\t\"",
+        ] {
+            assert_eq!(one_line(odd), None, "{odd:?}");
+        }
+    }
+
+    #[test]
+    fn scalars_read_as_strings_and_booleans_only_for_sure() {
+        use Scalar::{Plain, Quoted};
+        assert_eq!(Plain("BPC-157").string(), Some("BPC-157"));
+        assert_eq!(Quoted("157").string(), Some("157"));
+        assert_eq!(Quoted("null").string(), Some("null"));
+        for p in ["157", "5-amino", "null", "NULL", "True", "yes", "n"] {
+            assert_eq!(Plain(p).string(), None, "{p}");
+        }
+        assert_eq!(Plain("true").boolean(), Some(true));
+        assert_eq!(Plain("false").boolean(), Some(false));
+        for p in [Plain("True"), Plain("yes"), Quoted("true")] {
+            assert_eq!(p.boolean(), None, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn entries_cut_at_column_zero_dashes() {
+        let text = "# head\n\n- id: a\n  name: A\n# between\n- id: b\n  notes: |\n    - no\n-\n";
+        assert_eq!(
+            entries(text),
+            Some(vec![
+                "- id: a\n  name: A\n# between\n",
+                "- id: b\n  notes: |\n    - no\n",
+                "-\n"
+            ])
+        );
+        assert_eq!(lines("a\nb\n").collect::<Vec<_>>(), ["a", "b", ""]);
+        // not plainly a list of entries
+        for odd in [
+            "",
+            "# only a comment\n",
+            "  - indented first\n",
+            "key: value\n",
+            "---\n- id: a\n",
+            "- id: a\nname: A\n",
+            "- id: a\r\n",
+            "- id: &a a\n- id: *a\n",
+            "- id: a\u{2028}\n",
+            "\u{feff}- id: a\n",
+        ] {
+            assert_eq!(entries(odd), None, "{odd:?}");
+        }
+    }
+
+    #[test]
+    fn an_entry_is_simple_only_in_the_shapes_read_here() {
+        let e = "- id: a\n  aliases:\n    - x\n\n    - \"y\"\n  notes: >-\n    t: \"q\" \\\n\n    u\n# c\n  wada: S0\n";
+        assert_eq!(
+            entry(e),
+            Some(vec![
+                ("id", Value::One(Scalar::Plain("a"))),
+                (
+                    "aliases",
+                    Value::List(vec![Scalar::Plain("x"), Scalar::Quoted("y")])
+                ),
+                ("notes", Value::Block),
+                ("wada", Value::One(Scalar::Plain("S0"))),
+            ])
+        );
+        for odd in [
+            "- id: a\n  id: b\n",
+            "- id: a\n  aliases:\n",
+            "- id: a\n  aliases:\n  - x\n",
+            "- id: a\n  aliases:\n    - x\n     - y\n",
+            "- id: a\n  notes: >-\n",
+            "- id: a\n  notes: >-\n  x\n",
+            "- id: a\n  notes: >-\n      x\n    y\n",
+            "- id: a\n  notes: >-\n    x\ty\n",
+            "- id: a\n   name: b\n",
+            "- id: a\n  name:b\n",
+            "- id: a\n    # c\n",
+            "-  id: a\n",
+        ] {
+            assert_eq!(entry(odd), None, "{odd:?}");
+        }
+    }
+}
