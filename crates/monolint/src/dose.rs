@@ -35,13 +35,104 @@ fn figure_regex() -> &'static regex_automata::meta::Regex {
 }
 
 /// Is the whole text a bare amount, a number or range with no unit ("25", "10-20")?
+///
+/// This runs on every block without a figure, and compiling its regex (Unicode `\d` and
+/// `\s`) was a tenth of a one-page run: ASCII text is read by hand, and only text made of
+/// the pattern's ASCII bytes and other characters (which may be Unicode digits or spaces)
+/// goes to the regex, [`bare_amount_regex`].
 pub fn bare_amount(text: &str) -> bool {
+    let t = text.trim();
+    // most blocks open with a letter: turned away before anything reads the whole text
+    // (a trimmed amount opens with `~`, a digit or `.`; a non-ASCII digit goes on below)
+    if t.as_bytes()
+        .first()
+        .is_some_and(|&b| b.is_ascii() && !(b == b'~' || b == b'.' || b.is_ascii_digit()))
+    {
+        return false;
+    }
+    if t.is_ascii() {
+        return bare_amount_ascii(t.as_bytes());
+    }
+    if t.bytes()
+        .any(|b| b.is_ascii() && !b"0123456789~,.-to \t\n\x0b\x0c\r".contains(&b))
+    {
+        return false;
+    }
+    bare_amount_regex().is_match(t.as_bytes())
+}
+
+/// The regex `bare_amount` stands for: `^~?\s*NUM(?:\s*(?:-|to)\s*NUM)?$` on the trimmed
+/// text, Unicode-aware.
+fn bare_amount_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(&format!(r"^~?\s*{NUM}(?:\s*(?:-|to)\s*{NUM})?$"))
             .unwrap_or_else(|e| panic!("{e}"))
     })
-    .is_match(text.trim().as_bytes())
+}
+
+/// [`bare_amount_regex`] on ASCII text, by hand. A number is made of digits, `,` and `.`,
+/// and what may follow one (a space, `-`, `to`, the end) is none of these, so each number
+/// is the whole run of them.
+fn bare_amount_ascii(t: &[u8]) -> bool {
+    let is_num_byte = |b: &u8| b.is_ascii_digit() || *b == b',' || *b == b'.';
+    let skip_spaces = |i: usize| {
+        i + t[i..]
+            .iter()
+            .take_while(|b| b" \t\n\x0b\x0c\r".contains(b))
+            .count()
+    };
+    let number = |i: usize| {
+        let n = t[i..].iter().take_while(|b| is_num_byte(b)).count();
+        is_num(&t[i..i + n]).then_some(i + n)
+    };
+    let mut i = usize::from(t.first() == Some(&b'~'));
+    i = skip_spaces(i);
+    let Some(e) = number(i) else {
+        return false;
+    };
+    if e == t.len() {
+        return true;
+    }
+    i = skip_spaces(e);
+    i = if t[i..].starts_with(b"-") {
+        i + 1
+    } else if t[i..].starts_with(b"to") {
+        i + 2
+    } else {
+        return false;
+    };
+    i = skip_spaces(i);
+    number(i) == Some(t.len())
+}
+
+/// Is `n` (digits, `,` and `.` only) a whole `NUM`: "2,000", "2,000.5", "25", "2.5",
+/// "2,5", ".5"?
+fn is_num(n: &[u8]) -> bool {
+    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    if let Some(frac) = n.strip_prefix(b".") {
+        return digits(frac);
+    }
+    let lead = n.iter().take_while(|b| b.is_ascii_digit()).count();
+    let rest = &n[lead..];
+    if lead == 0 {
+        return false;
+    }
+    // `\d+(?:[.,]\d+)?`
+    if rest.is_empty() || (digits(&rest[1..]) && rest.len() > 1) {
+        return true;
+    }
+    // `\d{1,3}(?:,\d{3})+(?:\.\d+)?`
+    if lead > 3 {
+        return false;
+    }
+    let mut r = rest;
+    let mut groups = 0;
+    while r.len() >= 4 && r[0] == b',' && digits(&r[1..4]) {
+        r = &r[4..];
+        groups += 1;
+    }
+    groups > 0 && (r.is_empty() || r.strip_prefix(b".").is_some_and(digits))
 }
 
 /// Does a column header carry a dose unit in brackets ("MK-677 (mg)", "Dose (mcg/kg)")?
@@ -516,6 +607,84 @@ mod tests {
             let b = text.as_bytes();
             prop_assert_eq!(may_hold_figure(b), may_hold_figure_bytewise(b), "{:?}", text);
         }
+    }
+
+    /// Text a bare amount may or may not be: number pieces, separators, joins, Unicode
+    /// digits and spaces, and other characters.
+    fn amount_pieces() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "0", "7", "12", "123", "1234", ",", ".", ",000", ",00", ".5", "~", " ", "\t", "\u{b}",
+            "\u{a0}", "\u{2003}", "\u{85}", "-", "to", "t", "o", "TO", "x", "mg", "\u{663}",
+            "\u{ff15}", "\u{b2}", "\u{bd}", "\u{e9}", "\n",
+        ]);
+        let loose = prop::collection::vec(piece, 0..10).prop_map(|v| v.concat());
+        // shaped like an amount, so that most numbers are near misses of `NUM`
+        let num = prop::collection::vec(
+            prop::sample::select(vec!["1", "12", "123", "1234", "0", ",", ".", ",000", ".5"]),
+            1..6,
+        )
+        .prop_map(|v| v.concat());
+        let sp = prop::sample::select(vec!["", " ", "\t", "  ", "\u{a0}", "x"]);
+        let join = prop::sample::select(vec!["-", "to", "", "or", "--"]);
+        let shaped = (
+            prop::sample::select(vec!["", "~", "~~", " "]),
+            sp.clone(),
+            num.clone(),
+            prop::option::of((sp.clone(), join, sp, num)),
+        )
+            .prop_map(|(t, s, n, r)| {
+                let r = r.map(|(a, j, b, m)| format!("{a}{j}{b}{m}"));
+                format!("{t}{s}{n}{}", r.unwrap_or_default())
+            });
+        prop_oneof![loose, shaped]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5000))]
+
+        #[test]
+        fn bare_amount_is_its_regex(text in amount_pieces()) {
+            let by_regex = bare_amount_regex().is_match(text.trim().as_bytes());
+            prop_assert_eq!(bare_amount(&text), by_regex, "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn bare_amounts_read_by_hand() {
+        for yes in [
+            "1,000",
+            "1,000,000.25",
+            "12,34",
+            "1234",
+            ".5",
+            "~ 2 to 3",
+            "2-3",
+            "1 -\t.5",
+        ] {
+            assert!(
+                bare_amount(yes) && bare_amount_regex().is_match(yes.as_bytes()),
+                "{yes}"
+            );
+        }
+        for no in [
+            "1,0000,000",
+            "1234,000.5",
+            "1.",
+            "1,000.",
+            "..5",
+            "2 - ",
+            "to 3",
+            "2 TO 3",
+            "~~2",
+        ] {
+            assert!(
+                !bare_amount(no) && !bare_amount_regex().is_match(no.as_bytes()),
+                "{no}"
+            );
+        }
+        // Unicode digits and spaces go to the regex
+        assert!(bare_amount("\u{663}\u{a0}-\u{a0}\u{664}"));
+        assert!(!bare_amount("\u{663} mg"));
     }
 
     #[test]
