@@ -335,6 +335,10 @@ const PARALLEL_TRIE_COMPOUNDS: usize = 2_000;
 /// separators (see [`Literals::build`]).
 fn alias_trie(registry: &Registry) -> AliasTrie {
     let mut trie = TrieBuilder::default();
+    // at most a node a byte: reserved once, so the node list is never copied as it grows
+    // (pages of the reservation that are never used are never touched either)
+    trie.nodes
+        .reserve(registry.names().map(|(name, _)| name.len()).sum());
     let mut split = Split::default();
     for (alias, (name, _)) in registry.names().enumerate() {
         split.set(name);
