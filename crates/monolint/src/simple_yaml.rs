@@ -159,7 +159,7 @@ fn block_char(c: char) -> bool {
 /// falls back to parsing the whole text.
 pub(crate) fn entries(text: &str) -> Option<Vec<&str>> {
     let bytes = text.as_bytes();
-    if bytes.iter().any(|&b| b == b'\r' || b == b'*')
+    if memchr::memchr2(b'\r', b'*', bytes).is_some()
         || ["\u{85}", "\u{2028}", "\u{2029}"]
             .iter()
             .any(|b| memchr::memmem::find(bytes, b.as_bytes()).is_some())
