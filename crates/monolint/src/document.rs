@@ -977,29 +977,25 @@ fn simple_front_matter(yaml: &str) -> Option<FrontMatter> {
         }
         keys.push(key);
         let value = simple_yaml::one_line(value.trim_start_matches(' '))?;
-        // monolint reads these as strings: a scalar there must be one for sure
-        let strings = |items: &[simple_yaml::Scalar<'_>]| -> Option<Vec<String>> {
-            items
-                .iter()
-                .map(|s| s.string().map(str::to_string))
-                .collect()
+        // only these are read (as strings: a scalar there must be one for sure); the
+        // other values only have to be simple
+        if !matches!(key, "title" | "compound" | "compounds") {
+            continue;
+        }
+        let items = match &value {
+            Value::One(s) => std::slice::from_ref(s),
+            Value::List(items) => items.as_slice(),
+            Value::Block => return None,
         };
-        let read = match &value {
-            Value::One(s) => strings(std::slice::from_ref(s)),
-            Value::List(items) => strings(items),
-            Value::Block => None,
-        };
-        match key {
-            "title" | "compound" | "compounds" => {
-                let read = read?;
-                match (key, value) {
-                    ("title", Value::One(_)) => title = read.into_iter().next(),
-                    ("title", _) => {}
-                    ("compound", _) => compound = Some(read),
-                    _ => compounds = Some(read),
-                }
-            }
-            _ => {}
+        let read: Vec<String> = items
+            .iter()
+            .map(|s| s.string().map(str::to_string))
+            .collect::<Option<_>>()?;
+        match (key, value) {
+            ("title", Value::One(_)) => title = read.into_iter().next(),
+            ("title", _) => {}
+            ("compound", _) => compound = Some(read),
+            _ => compounds = Some(read),
         }
     }
     if keys.is_empty() {
