@@ -1252,8 +1252,18 @@ mod tests {
             fm(simple_front_matter(y).expect("simple")),
             fm(yaml_front_matter(y))
         );
+        // quoted items of a flow list, commas and colons inside them included
+        let y = "compounds: [\"BPC-157\", \"a, b: c\"]\ntags: [x, \"y\"]\n";
+        let fast = simple_front_matter(y).expect("simple");
+        assert_eq!(fast.compounds, ["BPC-157", "a, b: c"]);
+        assert_eq!(
+            fm(simple_front_matter(y).expect("simple")),
+            fm(yaml_front_matter(y))
+        );
         // what it does not read goes to serde_yaml
         for y in [
+            "compounds: [\"a\", 12]\n",
+            "compounds: [\"a\" , b]\n",
             "title: 157\n",
             "# c\ntitle: x\n",
             "title: 'x'\n",
