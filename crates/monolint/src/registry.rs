@@ -517,12 +517,13 @@ fn read_part<'a>(source: &Source, pieces: &[&'a str]) -> Vec<Read<'a>> {
 /// [`crate::simple_yaml::Scalar`]): `id`, `name` and `status` given, no other key than
 /// the fields, strings where strings are read, `true` or `false` where booleans are.
 /// `None` sends the entry to the parser, which reads it or gives the error.
-fn simple_def(map: &[(&str, crate::simple_yaml::Value<'_>)]) -> Option<CompoundDef> {
+fn simple_def<'a>(map: &[(&str, crate::simple_yaml::Value<'a>)]) -> Option<CompoundDef> {
     use crate::simple_yaml::Value;
-    let one = |v: &Value<'_>| match v {
-        Value::One(s) => s.string().map(str::to_string),
+    let text = |v: &Value<'a>| match v {
+        Value::One(s) => s.string(),
         _ => None,
     };
+    let one = |v: &Value<'a>| text(v).map(str::to_string);
     let list = |v: &Value<'_>| match v {
         Value::List(items) => items
             .iter()
@@ -551,7 +552,7 @@ fn simple_def(map: &[(&str, crate::simple_yaml::Value<'_>)]) -> Option<CompoundD
         match *key {
             "id" => id = Some(one(value)?),
             "name" => name = Some(one(value)?),
-            "status" => status = Some(Status::from_name(&one(value)?)?),
+            "status" => status = Some(Status::from_name(text(value)?)?),
             "aliases" => def.aliases = list(value)?,
             "approved_uses" => def.approved_uses = list(value)?,
             "sources" => def.sources = list(value)?,
