@@ -618,51 +618,28 @@ fn read_in_pieces(source: &Source, n: usize) -> Result<Vec<Entry>, Box<LoadError
 
 /// Cut a registry text into at most `n` pieces, each a run of whole top-level entries,
 /// such that parsing the pieces one by one gives the entries of parsing the whole text;
-/// one piece (the whole text) when the text is not plainly such a list.
-///
-/// The cuts are before lines that start with `- ` at column 0. The text qualifies when
-/// every line that starts at column 0 opens an entry (`-`) or a comment (`#`): a block
-/// sequence at column 0, one document, no directives. Then a `- ` line at column 0 opens a
-/// new entry unless it is inside a quoted scalar or a flow collection (which is then left
-/// unclosed at the end of the piece before: that piece fails to parse, and the caller
-/// parses the whole text); block and plain scalars of an entry are indented and end before
-/// it. A text with `*` (an alias, maybe) is not cut: the parser's limit on alias expansion
-/// counts over the whole document, and a piece cannot refer to an anchor in another anyway.
-/// Nor is one with a line break other than `\n` and `\r\n`, which could hide a line.
+/// one piece (the whole text) when the text is not plainly such a list. The cuts are at
+/// entry starts ([`crate::simple_yaml::entry_starts`], which says when cutting is safe),
+/// the first at or after each `k/n` of the text.
 fn pieces(text: &str, n: usize) -> Vec<&str> {
-    let bytes = text.as_bytes();
-    // lines are cut at `\n` only: no other line break may start a line
-    let other_breaks = memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'))
-        || ["\u{85}", "\u{2028}", "\u{2029}"]
-            .iter()
-            .any(|b| memchr::memmem::find(bytes, b.as_bytes()).is_some());
-    if n < 2 || other_breaks || memchr::memchr(b'*', bytes).is_some() {
+    let Some(starts) = (n >= 2)
+        .then(|| crate::simple_yaml::entry_starts(text))
+        .flatten()
+    else {
         return vec![text];
-    }
-    let plain_list = std::iter::once(0)
-        .chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1))
-        .all(|start| match bytes.get(start) {
-            None | Some(b' ' | b'\t' | b'\r' | b'\n' | b'#') => true,
-            Some(b'-') => matches!(bytes.get(start + 1), None | Some(b' ' | b'\r' | b'\n')),
-            Some(_) => false,
-        });
-    if !plain_list {
-        return vec![text];
-    }
+    };
     let mut out = Vec::with_capacity(n);
     let mut start = 0;
+    // the first entry stays in the first piece
+    let mut next = starts.iter().skip(1).peekable();
     for k in 1..n {
-        let target = (text.len() * k / n).max(start);
-        // the next entry at or after the target (the first entry stays in the first piece)
-        let Some(cut) =
-            memchr::memmem::find(&text.as_bytes()[target..], b"\n- ").map(|i| target + i + 1)
-        else {
+        let target = text.len() * k / n;
+        while next.next_if(|&&cut| cut < target).is_some() {}
+        let Some(&cut) = next.next() else {
             break;
         };
-        if cut > start {
-            out.push(&text[start..cut]);
-            start = cut;
-        }
+        out.push(&text[start..cut]);
+        start = cut;
     }
     out.push(&text[start..]);
     out

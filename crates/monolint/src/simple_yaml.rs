@@ -146,20 +146,22 @@ fn block_char(c: char) -> bool {
     quotable(c) || c == '"' || c == '\\'
 }
 
-/// The entries of a registry-shaped text: a block sequence at column 0 of mappings, one
-/// per `- ` line at column 0. Each entry is its text, from its `- ` line to the next one
-/// (comment and blank lines between entries included); [`entry`] reads a simple one.
+/// Where the entries of a registry-shaped text start: a block sequence at column 0, one
+/// entry per line that opens with `-` at column 0. The one place that decides where a
+/// registry may be cut: [`entries`] cuts at every start, the registry's parallel parse
+/// (`registry::pieces`) at a few.
 ///
-/// `None` when the text is not plainly such a list, and cutting it at its column-0 `- `
-/// lines might not give the entries of one parse: a line other than a blank line or a
-/// comment before the first entry, a line at column 0 that is neither an entry, a blank
-/// line nor a comment, a line break other than `\n`, or a `*` (an alias, maybe) anywhere.
-/// A column-0 `- ` line inside a quoted scalar or flow collection leaves the entry before
-/// it unclosed: that entry is not simple and does not parse alone either, so the caller
-/// falls back to parsing the whole text.
-pub(crate) fn entries(text: &str) -> Option<Vec<&str>> {
+/// `None` when the text is not plainly such a list, so that cutting it at those lines
+/// might not give the entries of one parse: a line at column 0 that is neither an entry,
+/// a comment, a blank line nor indented, a line break other than `\n` and `\r\n`, a `*`
+/// (an alias, maybe) anywhere, or no entry at all. A column-0 `- ` line inside a quoted
+/// scalar or flow collection leaves the text before it unclosed: that part does not parse
+/// alone, and the callers then parse the whole text.
+pub(crate) fn entry_starts(text: &str) -> Option<Vec<usize>> {
     let bytes = text.as_bytes();
-    if memchr::memchr2(b'\r', b'*', bytes).is_some()
+    let lone_cr = memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'));
+    if lone_cr
+        || memchr::memchr(b'*', bytes).is_some()
         || ["\u{85}", "\u{2028}", "\u{2029}"]
             .iter()
             .any(|b| memchr::memmem::find(bytes, b.as_bytes()).is_some())
@@ -170,32 +172,45 @@ pub(crate) fn entries(text: &str) -> Option<Vec<&str>> {
     let mut at = 0;
     for line in lines(text) {
         match line.as_bytes() {
-            [b'-', b' ', ..] | [b'-'] => starts.push(at),
-            [] | [b'#', ..] => {}
-            [b' ', ..] if !starts.is_empty() => {}
+            [b'-'] | [b'-', b' ' | b'\r', ..] => starts.push(at),
+            [] | [b' ' | b'\t' | b'\r' | b'#', ..] => {}
             _ => return None,
         }
         at += line.len() + 1;
     }
-    if starts.is_empty() {
-        return None;
-    }
+    (!starts.is_empty()).then_some(starts)
+}
+
+/// The entries of a registry-shaped text (see [`entry_starts`]): each from its `-` line
+/// to the next one, comment and blank lines between entries included; the first also
+/// holds what comes before it. [`entry`] reads a simple one.
+pub(crate) fn entries(text: &str) -> Option<Vec<&str>> {
+    let starts = entry_starts(text)?;
     let mut out = Vec::with_capacity(starts.len());
-    for (i, &start) in starts.iter().enumerate() {
-        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+    for (i, end) in starts[1..]
+        .iter()
+        .copied()
+        .chain(std::iter::once(text.len()))
+        .enumerate()
+    {
+        let start = if i == 0 { 0 } else { starts[i] };
         out.push(&text[start..end]);
     }
     Some(out)
 }
 
-/// One registry entry as a mapping, when every line is simple: the `- ` line and lines
+/// One registry entry as a mapping, when every line is simple: after any blank and
+/// comment lines at column 0, the `- ` line and lines
 /// indented by two spaces are `key: value` ([`one_line`]), `key: >-` (or `>`, `|`, `|-`)
 /// followed by a block scalar, or `key:` followed by a block sequence of one-line
 /// scalars (`- item` lines, all indented alike, deeper than the key); blank lines and
 /// comment lines at column 0 may come anywhere but inside a block scalar.
 pub(crate) fn entry(piece: &str) -> Option<Mapping<'_>> {
     let mut lines = lines(piece).peekable();
-    let first = lines.next()?.strip_prefix("- ")?;
+    // the first entry holds the comment and blank lines at the top of the file
+    let first = lines
+        .find(|l| !l.is_empty() && !l.starts_with('#'))?
+        .strip_prefix("- ")?;
     let mut map: Mapping<'_> = Vec::with_capacity(10);
     let mut field = Some(first);
     loop {
@@ -366,14 +381,28 @@ mod tests {
     #[test]
     fn entries_cut_at_column_zero_dashes() {
         let text = "# head\n\n- id: a\n  name: A\n# between\n- id: b\n  notes: |\n    - no\n-\n";
+        assert_eq!(entry_starts(text), Some(vec![8, 36, 64]));
+        // the first entry holds the head of the file, which `entry` skips
         assert_eq!(
             entries(text),
             Some(vec![
-                "- id: a\n  name: A\n# between\n",
+                "# head\n\n- id: a\n  name: A\n# between\n",
                 "- id: b\n  notes: |\n    - no\n",
                 "-\n"
             ])
         );
+        assert_eq!(
+            entry("# head\n\n- id: a\n"),
+            Some(vec![("id", Value::One(Scalar::Plain("a")))])
+        );
+        // CRLF lines are cut like LF ones; `entry` leaves them to the parser
+        let crlf = text.replace('\n', "\r\n");
+        assert_eq!(entries(&crlf).map(|e| e.concat()), Some(crlf.clone()));
+        assert_eq!(entries(&crlf).map(|e| e.len()), Some(3));
+        assert_eq!(entry("- id: a\r\n"), None);
+        // an indented head goes to the parser with the first entry
+        assert_eq!(entries("  # x\n- id: a\n"), Some(vec!["  # x\n- id: a\n"]));
+        assert_eq!(entry("  # x\n- id: a\n"), None);
         assert_eq!(lines("a\nb\n").collect::<Vec<_>>(), ["a", "b", ""]);
         // not plainly a list of entries
         for odd in [
@@ -383,7 +412,8 @@ mod tests {
             "key: value\n",
             "---\n- id: a\n",
             "- id: a\nname: A\n",
-            "- id: a\r\n",
+            "- id: a\rname: A\n",
+            "\t- id: a\n",
             "- id: &a a\n- id: *a\n",
             "- id: a\u{2028}\n",
             "\u{feff}- id: a\n",
