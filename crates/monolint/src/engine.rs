@@ -108,7 +108,16 @@ impl LinterBuilder {
             }
         }
         let rule_literals: Vec<RuleLiterals<'_>> = rules.iter().map(rule_literals).collect();
-        let literals = Literals::build(&registry, &rule_literals).map_err(|e| {
+        let literals = std::thread::scope(|scope| {
+            // a large registry's lookup index is built meanwhile, on a thread of its own
+            // (without one, on first use)
+            if registry.compounds().len() >= crate::literals::PARALLEL_TRIE_COMPOUNDS {
+                let _ =
+                    std::thread::Builder::new().spawn_scoped(scope, || registry.prepare_index());
+            }
+            Literals::build(&registry, &rule_literals)
+        })
+        .map_err(|e| {
             LoadError::at(
                 &Source::new("rule packs", ""),
                 None,

@@ -329,7 +329,7 @@ impl AliasTrie {
 /// Registries at least this large (in compounds) have their alias trie built on a
 /// thread of its own while [`Literals::build`] does the rest (the default registry is a
 /// few hundred).
-const PARALLEL_TRIE_COMPOUNDS: usize = 2_000;
+pub(crate) const PARALLEL_TRIE_COMPOUNDS: usize = 2_000;
 
 /// The alias trie of every alias (claiming order) of `registry` with every mix of
 /// separators (see [`Literals::build`]).

@@ -8,9 +8,11 @@
 //! longest alias win.
 
 use crate::error::{locate, LoadError, Source};
-use crate::literals::PatternMap;
+use crate::literals::PatternHasher;
 use crate::normalize::normalize_pattern;
 use serde::Deserialize;
+use std::hash::{BuildHasher, BuildHasherDefault};
+use std::sync::{Arc, OnceLock};
 
 /// Regulatory status of a compound (US).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -92,8 +94,24 @@ pub struct Compound {
     /// Normalized, lowercase phrases naming the uses the approval covers.
     pub approved_uses: Vec<String>,
     pub sources: Vec<String>,
-    /// Which registry file defined it.
-    pub origin: String,
+    /// Which registry file defined it (shared by the file's compounds).
+    pub origin: Arc<str>,
+}
+
+impl Compound {
+    /// Its id (`k` = 0), name (1) and aliases (2 on): the names it is known by.
+    fn name_at(&self, k: u32) -> &str {
+        match k {
+            0 => &self.id,
+            1 => &self.name,
+            k => &self.aliases[k as usize - 2],
+        }
+    }
+
+    /// How many names [`Compound::name_at`] has.
+    fn names_len(&self) -> u32 {
+        2 + self.aliases.len() as u32
+    }
 }
 
 /// A compound named in normalized text.
@@ -107,25 +125,106 @@ pub struct Mention {
 #[derive(Debug)]
 pub struct Registry {
     compounds: Vec<Compound>,
-    /// Squeezed (no hyphens or spaces) lowercase id, name and aliases -> compound.
-    by_key: PatternMap<usize>,
+    /// Squeezed id, name and aliases -> compound: worked out on first use (or on a
+    /// thread of its own while the linter is built: see [`Registry::prepare_index`]).
+    by_key: OnceLock<KeyIndex>,
+}
+
+/// Every squeezed (see [`squeeze`]) id, name and alias with the first compound that has
+/// it. The table holds where each key comes from, not the key: a registry of 10,000
+/// compounds has 40,000 names, and no string is allocated for them.
+#[derive(Debug)]
+struct KeyIndex {
+    table: hashbrown::HashTable<Key>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Key {
+    hash: u64,
+    compound: u32,
+    /// Which of its names (see [`Compound::name_at`]).
+    name: u32,
+}
+
+fn key_hash(key: &str) -> u64 {
+    BuildHasherDefault::<PatternHasher>::default().hash_one(key)
+}
+
+impl KeyIndex {
+    fn build(compounds: &[Compound]) -> KeyIndex {
+        let n = compounds.iter().map(|c| c.names_len() as usize).sum();
+        let mut table = hashbrown::HashTable::with_capacity(n);
+        let (mut key, mut other) = (String::new(), String::new());
+        for (i, c) in compounds.iter().enumerate() {
+            for k in 0..c.names_len() {
+                squeeze_into(c.name_at(k), &mut key);
+                let hash = key_hash(&key);
+                if Self::find(compounds, &table, hash, &key, &mut other).is_none() {
+                    let entry = Key {
+                        hash,
+                        compound: i as u32,
+                        name: k,
+                    };
+                    table.insert_unique(hash, entry, |e| e.hash);
+                }
+            }
+        }
+        KeyIndex { table }
+    }
+
+    /// The compound whose key `key` (squeezed) is, with `hash` its [`key_hash`].
+    fn find(
+        compounds: &[Compound],
+        table: &hashbrown::HashTable<Key>,
+        hash: u64,
+        key: &str,
+        other: &mut String,
+    ) -> Option<usize> {
+        table
+            .find(hash, |e| {
+                e.hash == hash && {
+                    squeeze_into(compounds[e.compound as usize].name_at(e.name), other);
+                    other == key
+                }
+            })
+            .map(|e| e.compound as usize)
+    }
 }
 
 /// Lowercase with hyphens and spaces removed: the identity of a name across variants.
 pub fn squeeze(s: &str) -> String {
+    let mut out = String::new();
+    squeeze_into(s, &mut out);
+    out
+}
+
+/// [`squeeze`] into `out` (replacing what it held).
+fn squeeze_into(s: &str, out: &mut String) {
+    out.clear();
     if printable_ascii(s) {
         // normalizing printable ASCII only collapses and trims spaces, which go anyway
-        let mut out = s.as_bytes().to_ascii_lowercase();
-        out.retain(|&b| b != b'-' && b != b' ');
-        // always ASCII, so always UTF-8
-        if let Ok(out) = String::from_utf8(out) {
-            return out;
-        }
+        out.extend(
+            s.bytes()
+                .filter(|&b| b != b'-' && b != b' ')
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+    } else {
+        out.extend(
+            normalize_pattern(s)
+                .chars()
+                .filter(|c| *c != '-' && *c != ' '),
+        );
     }
-    normalize_pattern(s)
-        .chars()
-        .filter(|c| *c != '-' && *c != ' ')
-        .collect()
+}
+
+/// Whether `s` squeezes to nothing (see [`squeeze`]), without making the squeezed form
+/// of a printable name.
+fn squeezes_to_nothing(s: &str) -> bool {
+    if printable_ascii(s) {
+        s.bytes().all(|b| b == b'-' || b == b' ')
+    } else {
+        squeeze(s).is_empty()
+    }
 }
 
 /// Every byte a printable ASCII character or a space: text [`normalize_pattern`] leaves
@@ -338,23 +437,23 @@ pub(crate) fn joins(tokens: &[&str]) -> Vec<String> {
 /// Registry files at least this large are parsed in pieces on several threads.
 const PARALLEL_PARSE_BYTES: usize = 128 * 1024;
 
-/// A registry entry, checked and made a [`Compound`], with its squeezed id, name and
-/// aliases (its keys for [`Registry::lookup`]).
-#[derive(Debug)]
-struct Entry {
-    compound: Compound,
-    keys: Vec<String>,
-}
+/// A registry entry, checked and made a [`Compound`].
+type Entry = Compound;
 
 /// Check a registry file's entries, in order, and make them compounds; the first fault
 /// is the error.
 fn check_entries(source: &Source, defs: Vec<CompoundDef>) -> Result<Vec<Entry>, Box<LoadError>> {
+    let origin = Arc::from(source.name.as_str());
     defs.into_iter()
-        .map(|def| check_entry(source, def))
+        .map(|def| check_entry(source, &origin, def))
         .collect()
 }
 
-fn check_entry(source: &Source, def: CompoundDef) -> Result<Entry, Box<LoadError>> {
+fn check_entry(
+    source: &Source,
+    origin: &Arc<str>,
+    def: CompoundDef,
+) -> Result<Entry, Box<LoadError>> {
     let at = |needle: &str| locate(&source.text, Some(&def.id), needle);
     if def.id.trim().is_empty() {
         return Err(LoadError::at(
@@ -371,12 +470,8 @@ fn check_entry(source: &Source, def: CompoundDef) -> Result<Entry, Box<LoadError
         )
         .with_help("add `sources: [\"...\"]`: where its status and flags come from"));
     }
-    let names = || std::iter::once(&def.name).chain(&def.aliases);
-    let keys: Vec<String> = std::iter::once(&def.id)
-        .chain(names())
-        .map(|n| squeeze(n))
-        .collect();
-    if let Some((a, _)) = names().zip(&keys[1..]).find(|(_, k)| k.is_empty()) {
+    let mut names = std::iter::once(&def.name).chain(&def.aliases);
+    if let Some(a) = names.find(|n| squeezes_to_nothing(n)) {
         return Err(LoadError::at(
             source,
             at(a),
@@ -397,9 +492,9 @@ fn check_entry(source: &Source, def: CompoundDef) -> Result<Entry, Box<LoadError
             .map(|u| normalize_alias(u))
             .collect(),
         sources: def.sources,
-        origin: source.name.clone(),
+        origin: origin.clone(),
     };
-    Ok(Entry { compound, keys })
+    Ok(compound)
 }
 
 /// Parse and check a registry file. A large one is cut into pieces at its top-level
@@ -435,10 +530,12 @@ enum Read<'a> {
 /// in the file's order is the error.
 fn read_simply<'a>(source: &'a Source, n: usize) -> Option<Result<Vec<Entry>, Box<LoadError>>> {
     let pieces = crate::simple_yaml::entries(&source.text)?;
-    let read_all = |part: &[&'a str]| read_part(source, part);
+    let origin = Arc::from(source.name.as_str());
+    let read_all = |part: &[&'a str]| read_part(source, &origin, part);
     let chunk = pieces.len().div_ceil(n.max(1));
-    let read: Vec<Read<'a>> = if n < 2 || chunk == 0 {
-        read_all(&pieces)
+    // each part as its thread read it (joined only into the entries)
+    let read: Vec<Vec<Read<'a>>> = if n < 2 || chunk == 0 {
+        vec![read_all(&pieces)]
     } else {
         std::thread::scope(|scope| {
             let spawned: Vec<_> = pieces
@@ -450,12 +547,12 @@ fn read_simply<'a>(source: &'a Source, n: usize) -> Option<Result<Vec<Entry>, Bo
                     (part, job)
                 })
                 .collect();
-            let mut out = read_all(&pieces[..chunk.min(pieces.len())]);
+            let mut out = vec![read_all(&pieces[..chunk.min(pieces.len())])];
             for (part, job) in spawned {
                 match job.map(|handle| handle.join()) {
-                    Ok(Ok(done)) => out.extend(done),
+                    Ok(Ok(done)) => out.push(done),
                     // no thread to be had, or it panicked: read the part here
-                    _ => out.extend(read_all(part)),
+                    _ => out.push(read_all(part)),
                 }
             }
             out
@@ -463,6 +560,7 @@ fn read_simply<'a>(source: &'a Source, n: usize) -> Option<Result<Vec<Entry>, Bo
     };
     let left: usize = read
         .iter()
+        .flatten()
         .map(|r| match r {
             Read::Left(piece) => piece.len(),
             Read::Done(_) => 0,
@@ -473,20 +571,20 @@ fn read_simply<'a>(source: &'a Source, n: usize) -> Option<Result<Vec<Entry>, Bo
     }
     // parse what is left first: a parse error comes before the checks' faults
     let mut parsed = Vec::new();
-    for r in &read {
+    for r in read.iter().flatten() {
         if let Read::Left(piece) = r {
             parsed.push(serde_yaml::from_str::<Vec<CompoundDef>>(piece).ok()?);
         }
     }
     let mut parsed = parsed.into_iter();
-    let mut entries = Vec::with_capacity(read.len());
+    let mut entries = Vec::with_capacity(read.iter().map(Vec::len).sum());
     let checked = (|| {
-        for r in read {
+        for r in read.into_iter().flatten() {
             match r {
                 Read::Done(entry) => entries.push(entry?),
                 Read::Left(_) => {
                     for def in parsed.next().into_iter().flatten() {
-                        entries.push(check_entry(source, def)?);
+                        entries.push(check_entry(source, &origin, def)?);
                     }
                 }
             }
@@ -497,7 +595,7 @@ fn read_simply<'a>(source: &'a Source, n: usize) -> Option<Result<Vec<Entry>, Bo
 }
 
 /// The entries of `pieces`, read and checked where they are simple (see [`read_simply`]).
-fn read_part<'a>(source: &Source, pieces: &[&'a str]) -> Vec<Read<'a>> {
+fn read_part<'a>(source: &Source, origin: &Arc<str>, pieces: &[&'a str]) -> Vec<Read<'a>> {
     pieces
         .iter()
         .map(|&piece| {
@@ -505,7 +603,7 @@ fn read_part<'a>(source: &Source, pieces: &[&'a str]) -> Vec<Read<'a>> {
                 .as_deref()
                 .and_then(simple_def)
             {
-                Some(def) => Read::Done(check_entry(source, def)),
+                Some(def) => Read::Done(check_entry(source, origin, def)),
                 None => Read::Left(piece),
             }
         })
@@ -649,9 +747,8 @@ impl Registry {
     /// Load registry files in order; a later entry with the same id replaces an earlier one.
     pub fn load(sources: &[Source]) -> Result<Registry, Box<LoadError>> {
         let mut compounds: Vec<Compound> = Vec::new();
-        // the keys of each compound
-        let mut keys: Vec<Vec<String>> = Vec::new();
-        let mut index: PatternMap<usize> = PatternMap::default();
+        // each compound by its id (an index into `compounds`, hashed by `key_hash(id)`)
+        let mut by_id: hashbrown::HashTable<u32> = hashbrown::HashTable::new();
         for source in sources {
             crate::pack::check_size(source)?;
             // the embedded registry was parsed at build time
@@ -665,18 +762,16 @@ impl Registry {
                 read_entries(source)?
             };
             compounds.reserve(entries.len());
-            keys.reserve(entries.len());
-            index.reserve(entries.len());
+            by_id.reserve(entries.len(), |&i| key_hash(&compounds[i as usize].id));
             for e in entries {
-                match index.get(&e.compound.id) {
-                    Some(&i) => {
-                        compounds[i] = e.compound;
-                        keys[i] = e.keys;
-                    }
+                let hash = key_hash(&e.id);
+                match by_id.find(hash, |&i| compounds[i as usize].id == e.id) {
+                    Some(&i) => compounds[i as usize] = e,
                     None => {
-                        index.insert(e.compound.id.clone(), compounds.len());
-                        compounds.push(e.compound);
-                        keys.push(e.keys);
+                        by_id.insert_unique(hash, compounds.len() as u32, |&i| {
+                            key_hash(&compounds[i as usize].id)
+                        });
+                        compounds.push(e);
                     }
                 }
             }
@@ -695,16 +790,20 @@ impl Registry {
                 ),
             ));
         }
-        let mut by_key = PatternMap::with_capacity_and_hasher(
-            keys.iter().map(Vec::len).sum(),
-            Default::default(),
-        );
-        for (i, keys) in keys.into_iter().enumerate() {
-            for key in keys {
-                by_key.entry(key).or_insert(i);
-            }
-        }
-        Ok(Registry { compounds, by_key })
+        Ok(Registry {
+            compounds,
+            by_key: OnceLock::new(),
+        })
+    }
+
+    /// Build the index [`Registry::lookup`] uses, if it is not built yet (a large
+    /// registry's takes milliseconds: the linter has it built on a thread of its own).
+    pub(crate) fn prepare_index(&self) {
+        self.index();
+    }
+
+    fn index(&self) -> &KeyIndex {
+        self.by_key.get_or_init(|| KeyIndex::build(&self.compounds))
     }
 
     /// Every id, name and alias with its compound, in claiming order: where two compounds
@@ -744,7 +843,15 @@ impl Registry {
 
     /// Look a compound up by id, name or alias (any hyphen/space spelling).
     pub fn lookup(&self, name: &str) -> Option<usize> {
-        self.by_key.get(&squeeze(name)).copied()
+        let key = squeeze(name);
+        let hash = key_hash(&key);
+        KeyIndex::find(
+            &self.compounds,
+            &self.index().table,
+            hash,
+            &key,
+            &mut String::new(),
+        )
     }
 }
 
@@ -977,6 +1084,86 @@ mod tests {
             Some("igf-1-lr3")
         );
         assert!(r.lookup("unknown").is_none());
+    }
+
+    /// The check for names with nothing left to match tells exactly what squeezing does,
+    /// and a name (not only an alias) that squeezes to nothing is the entry's fault.
+    #[test]
+    fn a_name_or_alias_that_squeezes_to_nothing_is_refused() {
+        for s in [
+            "",
+            " ",
+            "-",
+            " - -",
+            "a",
+            "-a-",
+            "\u{2013}",
+            "\u{a0}",
+            "\u{200b}",
+            "\u{2013}x",
+            "é",
+            "--\u{a0}--",
+        ] {
+            assert_eq!(squeezes_to_nothing(s), squeeze(s).is_empty(), "{s:?}");
+        }
+        for (name, aliases) in [("\"- -\"", "[]"), ("Fine", "[ok, \"\u{2013}\"]")] {
+            let text = format!(
+                "- id: bad\n  name: {name}\n  aliases: {aliases}\n  status: approved\n  \
+                 sources: [s]\n"
+            );
+            let err = Registry::load(&[Source::new("r.yaml", text.as_str())]).expect_err(name);
+            assert!(
+                err.message.contains("empty name or alias"),
+                "{}",
+                err.message
+            );
+            assert_eq!(
+                err.line_col().map(|(l, _)| l),
+                Some(if name == "Fine" { 3 } else { 2 })
+            );
+        }
+    }
+
+    /// The lookup index keeps no strings: it must still give, for every spelling, the
+    /// first compound (in registry order) with that squeezed key, as a map of squeezed
+    /// keys filled in order does; a later entry with the same id takes the earlier one's
+    /// place and its names, and the earlier one's other names are gone.
+    #[test]
+    fn lookup_gives_the_first_compound_with_the_key_as_a_map_of_keys_does() {
+        let extra = Source::new(
+            "extra.yaml",
+            "- id: twin-a\n  name: Twin Name\n  aliases: [\"TW-1\", \"shared alias\"]\n  \
+             status: unapproved\n  sources: [s]\n\
+             - id: twin-b\n  name: twin-name\n  aliases: [\"Shared-Alias\", \"TW 2\"]\n  \
+             status: unapproved\n  sources: [s]\n\
+             - id: BPC 157 copy\n  name: BPC 157\n  status: unapproved\n  sources: [s]\n\
+             - id: semaglutide\n  name: Semaglutide\n  aliases: [\"Sema Two\"]\n  \
+             status: approved\n  sources: [s]\n",
+        );
+        let r = Registry::load(&[crate::default_compounds(), extra]).expect("loads");
+        let mut naive: std::collections::HashMap<String, usize> = Default::default();
+        for (i, c) in r.compounds().iter().enumerate() {
+            for n in std::iter::once(&c.id).chain([&c.name]).chain(&c.aliases) {
+                naive.entry(squeeze(n)).or_insert(i);
+            }
+        }
+        assert!(naive.len() > 100, "{}", naive.len());
+        for (key, &i) in &naive {
+            assert_eq!(r.lookup(key), Some(i), "{key}");
+        }
+        let id = |q: &str| r.lookup(q).map(|i| r.get(i).id.clone());
+        assert_eq!(id("TWIN NAME").as_deref(), Some("twin-a"));
+        assert_eq!(id("sharedalias").as_deref(), Some("twin-a"));
+        assert_eq!(id("tw-2").as_deref(), Some("twin-b"));
+        // the default bpc-157 keeps "BPC 157"; the copy is found by its own id
+        assert_eq!(id("bpc157").as_deref(), Some("bpc-157"));
+        assert_eq!(id("BPC-157 copy").as_deref(), Some("BPC 157 copy"));
+        // semaglutide was replaced in place: its new alias counts, its old ones do not
+        let sema = r.lookup("semaglutide").expect("semaglutide");
+        assert!(sema < 100, "{sema}: kept its place among the defaults");
+        assert_eq!(id("sema two").as_deref(), Some("semaglutide"));
+        assert_eq!(id("wegovy"), None);
+        assert_eq!(id("not a compound"), None);
     }
 
     #[test]
