@@ -623,10 +623,14 @@ fn simple_def<'a>(map: &[(&str, crate::simple_yaml::Value<'a>)]) -> Option<Compo
     };
     let one = |v: &Value<'a>| text(v).map(str::to_string);
     let list = |v: &Value<'_>| match v {
-        Value::List(items) => items
-            .iter()
-            .map(|s| s.string().map(str::to_string))
-            .collect(),
+        Value::List(items) => {
+            // as long as the list (a collected `Option` would start at four and grow)
+            let mut list = Vec::with_capacity(items.len());
+            for s in items {
+                list.push(s.string()?.to_string());
+            }
+            Some(list)
+        }
         _ => None,
     };
     let boolean = |v: &Value<'_>| match v {

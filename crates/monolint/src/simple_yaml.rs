@@ -315,7 +315,8 @@ where
             Some(d) if depth < d => break,
             Some(_) => {}
         }
-        if !line.chars().all(block_char) {
+        // byte by byte while the line is printable ASCII, as it mostly is
+        if !(line.bytes().all(|b| matches!(b, b' '..=b'~')) || line.chars().all(block_char)) {
             return None;
         }
         lines.next();
