@@ -17,11 +17,10 @@ pub const EXTENSIONS: &[&str] = &["md", "markdown", "mdx", "html", "htm", "txt"]
 /// Folders never walked into (besides hidden ones).
 pub const SKIP_DIRS: &[&str] = &["target", "node_modules"];
 
-/// A linter configured from `--config` or the nearest `monolint.yaml`, and the exclude
-/// globs with the folder they are relative to.
+/// A linter configured from `--config` or the nearest `monolint.yaml` (the exclude globs
+/// are the [`Plan`]'s: they are used before the linter is built).
 pub struct Setup {
     pub linter: Linter,
-    pub exclude: Option<(GlobSet, PathBuf)>,
     /// What `--fix` inserts (`fix:` in monolint.yaml).
     pub fix: monolint::fix::FixConfig,
 }
@@ -51,6 +50,46 @@ fn read_source(path: &Path) -> Result<Source, String> {
 
 /// Build the linter. Errors are already rendered for standard error.
 pub fn setup(config: Option<&Path>) -> Result<Setup, String> {
+    plan(config)?.build(false)
+}
+
+/// A configuration read, with the files it names, before the linter is built: `check`
+/// walks the paths first, and builds the linter knowing how many files it will lint.
+pub struct Plan {
+    builder: monolint::LinterBuilder,
+    /// The configuration, applied once the linter is built.
+    cfg: Option<(Config, Source)>,
+    /// The exclude globs, with the folder they are relative to.
+    pub exclude: Option<(GlobSet, PathBuf)>,
+    fix: monolint::fix::FixConfig,
+}
+
+impl Plan {
+    /// Build the linter; `volume`: ready for many files (see
+    /// [`monolint::LinterBuilder::for_volume`]).
+    pub fn build(self, volume: bool) -> Result<Setup, String> {
+        let builder = if volume {
+            self.builder.for_volume()
+        } else {
+            self.builder
+        };
+        let mut linter = builder
+            .build()
+            .map_err(|e| output::render_error(e.as_ref()))?;
+        if let Some((cfg, source)) = &self.cfg {
+            cfg.apply(source, &mut linter)
+                .map_err(|e| output::render_error(e.as_ref()))?;
+        }
+        Ok(Setup {
+            linter,
+            fix: self.fix,
+        })
+    }
+}
+
+/// Read the configuration (`config`, or the nearest `monolint.yaml`) and the files it
+/// names; the linter is built by [`Plan::build`].
+pub fn plan(config: Option<&Path>) -> Result<Plan, String> {
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the working folder: {e}"))?;
     let path = match config {
@@ -58,9 +97,9 @@ pub fn setup(config: Option<&Path>) -> Result<Setup, String> {
         None => discover(&cwd),
     };
     let Some(path) = path else {
-        let linter = Linter::with_defaults().map_err(|e| output::render_error(e.as_ref()))?;
-        return Ok(Setup {
-            linter,
+        return Ok(Plan {
+            builder: Linter::builder(),
+            cfg: None,
             exclude: None,
             fix: Default::default(),
         });
@@ -76,11 +115,6 @@ pub fn setup(config: Option<&Path>) -> Result<Setup, String> {
         builder =
             builder.compounds(read_source(&base.join(p)).map_err(|e| located(&source, p, e))?);
     }
-    let mut linter = builder
-        .build()
-        .map_err(|e| output::render_error(e.as_ref()))?;
-    cfg.apply(&source, &mut linter)
-        .map_err(|e| output::render_error(e.as_ref()))?;
     let exclude = if cfg.exclude.is_empty() {
         None
     } else {
@@ -107,10 +141,12 @@ pub fn setup(config: Option<&Path>) -> Result<Setup, String> {
         };
         Some((set, abs_base))
     };
-    Ok(Setup {
-        linter,
+    let fix = cfg.fix.clone();
+    Ok(Plan {
+        builder,
+        cfg: Some((cfg, source)),
         exclude,
-        fix: cfg.fix,
+        fix,
     })
 }
 
@@ -320,7 +356,12 @@ fn walk_problem(root: &Path, err: &walkdir::Error) -> Option<Said> {
 /// One named explicitly is a problem.
 ///
 /// Standard input (`-`, however often it is named) is one job named `stdin_name`.
-fn collect(paths: &[PathBuf], setup: &Setup, remarks: &mut Remarks, stdin_name: &str) -> Jobs {
+fn collect(
+    paths: &[PathBuf],
+    exclude: &Option<(GlobSet, PathBuf)>,
+    remarks: &mut Remarks,
+    stdin_name: &str,
+) -> Jobs {
     let mut files = Jobs::default();
     for p in paths {
         if p.as_os_str() == "-" {
@@ -371,7 +412,7 @@ fn collect(paths: &[PathBuf], setup: &Setup, remarks: &mut Remarks, stdin_name: 
                 Ok(e) if e.file_type().is_dir() => {}
                 Ok(e) => {
                     let path = e.path();
-                    if !lintable(path) || excluded(&setup.exclude, path) {
+                    if !lintable(path) || excluded(exclude, path) {
                         continue;
                     }
                     match special_kind(e.file_type()) {
@@ -841,16 +882,13 @@ pub fn run(args: &CheckArgs) -> u8 {
         errln!("monolint: error: {msg}");
         return 2;
     }
-    let setup = match setup(args.config.as_deref()) {
-        Ok(s) => s,
+    let plan = match plan(args.config.as_deref()) {
+        Ok(p) => p,
         Err(msg) => {
             errln!("{msg}");
             return 2;
         }
     };
-    // the linter lives as long as the process: freeing a large registry's many small
-    // allocations at exit is work for nothing
-    let setup: &Setup = Box::leak(Box::new(setup));
     let paths = match requested_paths(args) {
         Ok(p) => p,
         Err(msg) => {
@@ -860,7 +898,29 @@ pub fn run(args: &CheckArgs) -> u8 {
     };
     let mut remarks = Remarks::default();
     let stdin_name = args.stdin_filename.as_deref().unwrap_or("-");
-    let jobs = collect(&paths, setup, &mut remarks, stdin_name);
+    let jobs = collect(&paths, &plan.exclude, &mut remarks, stdin_name);
+    // the paths are walked before the linter is built: when this run is many files and
+    // no cache (see `VOLUME`), the linter is built ready for them in one pass
+    let no_cache = args.no_cache || (args.cache_dir.is_none() && dirs::cache_dir().is_none());
+    let volume = no_cache
+        && (0..jobs.len())
+            .filter(|&i| {
+                args.shard
+                    .is_none_or(|(k, n)| shard_of(&jobs.name(i), n) == k)
+            })
+            .take(VOLUME)
+            .count()
+            >= VOLUME;
+    let setup = match plan.build(volume) {
+        Ok(s) => s,
+        Err(msg) => {
+            errln!("{msg}");
+            return 2;
+        }
+    };
+    // the linter lives as long as the process: freeing a large registry's many small
+    // allocations at exit is work for nothing
+    let setup: &Setup = Box::leak(Box::new(setup));
     let mut problems = std::mem::take(&mut remarks.problems);
     let mut stdin = Vec::new();
     let mut stdin_size = 0;

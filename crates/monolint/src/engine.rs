@@ -57,6 +57,7 @@ pub struct LinterBuilder {
     packs: Vec<Source>,
     compounds: Vec<Source>,
     no_default: bool,
+    volume: bool,
 }
 
 impl LinterBuilder {
@@ -75,6 +76,14 @@ impl LinterBuilder {
     /// Leave out the embedded default pack and registry.
     pub fn without_default(mut self) -> Self {
         self.no_default = true;
+        self
+    }
+
+    /// Build the linter ready for many files ([`Linter::prepare_for_volume`]), in the
+    /// same pass: the literal automaton's faster form is then built instead of its
+    /// quick one, while a large registry's alias trie is built beside it.
+    pub fn for_volume(mut self) -> Self {
+        self.volume = true;
         self
     }
 
@@ -115,7 +124,7 @@ impl LinterBuilder {
                 let _ =
                     std::thread::Builder::new().spawn_scoped(scope, || registry.prepare_index());
             }
-            Literals::build(&registry, &rule_literals)
+            Literals::build_for(&registry, &rule_literals, self.volume)
         })
         .map_err(|e| {
             LoadError::at(
@@ -131,7 +140,7 @@ impl LinterBuilder {
             key_base.push(keys);
             keys += ROLE_KEYS + r.patterns.len() + r.unless_patterns.len();
         }
-        Ok(Linter {
+        let linter = Linter {
             key_base,
             keys,
             enabled: vec![true; rules.len()],
@@ -140,7 +149,12 @@ impl LinterBuilder {
             literals,
             sources,
             max_bytes: DEFAULT_MAX_BYTES,
-        })
+        };
+        if self.volume {
+            // the rest of it (the automaton is ready)
+            linter.prepare_for_volume();
+        }
+        Ok(linter)
     }
 }
 

@@ -383,6 +383,20 @@ fn alias_trie(registry: &Registry) -> AliasTrie {
     trie.finish()
 }
 
+/// The DFA form of the automaton over `keys`, if it can and should be built: a DFA over
+/// a huge registry would cost more to build than it saves.
+fn volume_dfa(keys: &[String]) -> Option<dfa::DFA> {
+    (!keys.is_empty() && keys.len() <= MAX_DFA_PATTERNS)
+        .then(|| {
+            dfa::Builder::new()
+                .match_kind(MatchKind::Standard)
+                .prefilter(false)
+                .build(keys)
+                .ok()
+        })
+        .flatten()
+}
+
 /// Scratch space a scan reuses (alias candidates before the leftmost-longest pass).
 #[derive(Debug, Default)]
 pub struct Scratch {
@@ -420,6 +434,17 @@ impl Literals {
         registry: &Registry,
         rules: &[RuleLiterals<'_>],
     ) -> Result<Literals, aho_corasick::BuildError> {
+        Self::build_for(registry, rules, false)
+    }
+
+    /// [`Literals::build`], ready for many files at once when `volume` (see
+    /// [`Literals::prepare_for_volume`]): the DFA is built instead of the NFA, while the
+    /// alias trie is still being built on its own thread.
+    pub fn build_for(
+        registry: &Registry,
+        rules: &[RuleLiterals<'_>],
+        volume: bool,
+    ) -> Result<Literals, aho_corasick::BuildError> {
         let parallel = registry.compounds().len() >= PARALLEL_TRIE_COMPOUNDS
             && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
         std::thread::scope(|scope| {
@@ -435,6 +460,7 @@ impl Literals {
             Literals::build_with(
                 registry,
                 rules,
+                volume,
                 job.map(|job| {
                     move || {
                         job.join()
@@ -450,6 +476,7 @@ impl Literals {
     fn build_with(
         registry: &Registry,
         rules: &[RuleLiterals<'_>],
+        volume: bool,
         trie: Option<impl FnOnce() -> AliasTrie>,
     ) -> Result<Literals, aho_corasick::BuildError> {
         let mut local = trie.is_none().then(TrieBuilder::default);
@@ -562,7 +589,12 @@ impl Literals {
             .map(|(p, &g)| !g && p.as_bytes().first().is_some_and(|&b| is_word_byte(b)))
             .collect();
         let keys = Keys::new(&patterns, &start_only);
-        let ac = if keys.keys.is_empty() {
+        let fast = std::sync::OnceLock::new();
+        if volume {
+            let _ = fast.set(volume_dfa(&keys.keys));
+        }
+        let ac = if keys.keys.is_empty() || fast.get().is_some_and(Option::is_some) {
+            // (the NFA is for scans without the DFA)
             None
         } else {
             Some(
@@ -578,7 +610,7 @@ impl Literals {
         };
         Ok(Literals {
             ac,
-            fast: std::sync::OnceLock::new(),
+            fast,
             keys,
             patterns,
             anchor,
@@ -594,19 +626,7 @@ impl Literals {
     /// Build the DFA form of the automaton, for runs over many files (a DFA scans faster
     /// but takes tens of milliseconds to build). Idempotent; scans use it once built.
     pub fn prepare_for_volume(&self) {
-        self.fast.get_or_init(|| {
-            // a DFA over a huge registry would cost more to build than it saves
-            let keys = &self.keys.keys;
-            (!keys.is_empty() && keys.len() <= MAX_DFA_PATTERNS)
-                .then(|| {
-                    dfa::Builder::new()
-                        .match_kind(MatchKind::Standard)
-                        .prefilter(false)
-                        .build(keys)
-                        .ok()
-                })
-                .flatten()
-        });
+        self.fast.get_or_init(|| volume_dfa(&self.keys.keys));
     }
 
     /// Every literal, normalized and lowercase.
@@ -1017,6 +1037,32 @@ mod tests {
         assert_eq!(spans(&h2), spans(&h));
     }
 
+    /// Built for volume in one pass: the DFA and no NFA, and the same scan.
+    #[test]
+    fn built_for_volume_scans_as_built_for_a_page() {
+        let r = reg();
+        let phrases = ["semax vs".to_string(), "buy".to_string()];
+        let rules = [RuleLiterals {
+            lists: vec![(&phrases[..], Role::Phrase)],
+            gates: vec![(vec!["sema".to_string()], Role::PatternGate(0))],
+        }];
+        let page = Literals::build(&r, &rules).expect("automaton");
+        let volume = Literals::build_for(&r, &rules, true).expect("automaton");
+        assert!(page.ac.is_some() && page.fast.get().is_none());
+        assert!(volume.ac.is_none() && volume.fast.get().is_some_and(Option::is_some));
+        let text = "Semax vs semantics; buying is not buy. IGF1-LR3, long r3 igf 1, Ozempic";
+        let (m, h) = scan(&page, text);
+        let (mv, hv) = scan(&volume, text);
+        assert!(m.len() >= 3, "{m:?}");
+        assert_eq!(mv, m);
+        let spans = |h: &[Hit]| -> Vec<(usize, usize, u32, bool)> {
+            h.iter()
+                .map(|h| (h.start, h.end, h.pattern, h.whole))
+                .collect()
+        };
+        assert_eq!(spans(&hv), spans(&h));
+    }
+
     /// The scratch a thread keeps between documents carries nothing from one to the next:
     /// a scan after a long (two-lane) one finds exactly what it finds with fresh scratch.
     #[test]
@@ -1227,7 +1273,8 @@ mod spelling_tests {
         let reg = Registry::load(&[crate::error::Source::new("gen.yaml", text)])
             .expect("generated registry");
         let side = Literals::build(&reg, &[]).expect("automaton");
-        let here = Literals::build_with(&reg, &[], None::<fn() -> AliasTrie>).expect("automaton");
+        let here =
+            Literals::build_with(&reg, &[], false, None::<fn() -> AliasTrie>).expect("automaton");
         assert_eq!(side.trie.first, here.trie.first);
         assert_eq!(side.trie.count, here.trie.count);
         assert_eq!(side.trie.label, here.trie.label);
