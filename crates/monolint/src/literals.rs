@@ -24,8 +24,7 @@ use crate::normalize::is_word_byte;
 use crate::registry::{glued, Mention, Registry, Split};
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::{dfa, nfa::contiguous, Anchored, MatchKind};
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 /// What a literal means to the rule that lists it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +129,7 @@ struct AliasTrie {
 /// The joint marker in trie keys (tokens never hold a separator).
 const JOINT: u8 = b' ';
 
-/// The hash of maps keyed by pack and registry strings ([`PatternMap`]): a folded
+/// The hash of tables keyed by pack and registry strings (patterns, ids, names): a folded
 /// multiply over 8 bytes at a time, several times cheaper than the default SipHash on
 /// short strings. (The keys come from the pack and registry, not from the pages being
 /// linted.) Folding the high half of the product into the low one lets every input bit
@@ -173,9 +172,6 @@ impl Hasher for PatternHasher {
         self.0
     }
 }
-
-/// A map keyed by pack or registry strings, hashed with [`PatternHasher`].
-pub(crate) type PatternMap<V> = HashMap<String, V, BuildHasherDefault<PatternHasher>>;
 
 /// An [`AliasTrie`] being built: each alias's trie key (its tokens, ASCII-lowercased,
 /// with a [`JOINT`] between each two) is collected, and [`TrieBuilder::finish`] makes
@@ -484,7 +480,9 @@ impl Literals {
         let mut anchor: Vec<bool> = Vec::new();
         let mut whole: Vec<u32> = Vec::new();
         let mut owners: Vec<Vec<(u32, Role)>> = Vec::new();
-        let mut index: PatternMap<usize> = PatternMap::default();
+        // each pattern by its text (an index into `patterns`: the text is not kept twice)
+        let mut index: hashbrown::HashTable<u32> = hashbrown::HashTable::new();
+        let hash = |p: &str| BuildHasherDefault::<PatternHasher>::default().hash_one(p);
         // (a registry of 10,000 compounds names 40,000 aliases: a pattern is allocated
         // only when it is new)
         let mut lower = String::new();
@@ -497,17 +495,18 @@ impl Literals {
             lower.clear();
             lower.push_str(p);
             lower.make_ascii_lowercase();
-            if let Some(&i) = index.get(lower.as_str()) {
-                return i;
+            let h = hash(&lower);
+            if let Some(&i) = index.find(h, |&i| patterns[i as usize] == lower) {
+                return i as usize;
             }
-            index.insert(lower.clone(), patterns.len());
+            index.insert_unique(h, patterns.len() as u32, |&i| hash(&patterns[i as usize]));
             patterns.push(lower.clone());
             anchor.push(false);
             whole.push(NONE);
             owners.push(Vec::new());
             patterns.len() - 1
         };
-        let mut alias_compound: Vec<u32> = Vec::new();
+        let mut alias_compound: Vec<u32> = Vec::with_capacity(registry.names().count());
         let mut split = Split::default();
         let mut buf = String::new();
         for (name, c) in registry.names() {
