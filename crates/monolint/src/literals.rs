@@ -173,6 +173,12 @@ impl Hasher for PatternHasher {
     }
 }
 
+/// The [`PatternHasher`] hash of a pack or registry string: what the tables keyed by
+/// patterns, ids and names are hashed by.
+pub(crate) fn pattern_hash(s: &str) -> u64 {
+    BuildHasherDefault::<PatternHasher>::default().hash_one(s)
+}
+
 /// An [`AliasTrie`] being built: each alias's trie key (its tokens, ASCII-lowercased,
 /// with a [`JOINT`] between each two) is collected, and [`TrieBuilder::finish`] makes
 /// the trie from all of them at once, level by level.
@@ -482,7 +488,6 @@ impl Literals {
         let mut owners: Vec<Vec<(u32, Role)>> = Vec::new();
         // each pattern by its text (an index into `patterns`: the text is not kept twice)
         let mut index: hashbrown::HashTable<u32> = hashbrown::HashTable::new();
-        let hash = |p: &str| BuildHasherDefault::<PatternHasher>::default().hash_one(p);
         // (a registry of 10,000 compounds names 40,000 aliases: a pattern is allocated
         // only when it is new)
         let mut lower = String::new();
@@ -495,11 +500,13 @@ impl Literals {
             lower.clear();
             lower.push_str(p);
             lower.make_ascii_lowercase();
-            let h = hash(&lower);
+            let h = pattern_hash(&lower);
             if let Some(&i) = index.find(h, |&i| patterns[i as usize] == lower) {
                 return i as usize;
             }
-            index.insert_unique(h, patterns.len() as u32, |&i| hash(&patterns[i as usize]));
+            index.insert_unique(h, patterns.len() as u32, |&i| {
+                pattern_hash(&patterns[i as usize])
+            });
             patterns.push(lower.clone());
             anchor.push(false);
             whole.push(NONE);
@@ -972,6 +979,11 @@ mod tests {
     /// The test registry's literals plus one rule (index 0) with these phrases and, for
     /// its pattern 0, these gate literals.
     fn rule_literals(phrases: &[&str], gates: &[&str]) -> (Registry, Literals) {
+        rule_literals_for(phrases, gates, false)
+    }
+
+    /// [`rule_literals`], built for volume or not.
+    fn rule_literals_for(phrases: &[&str], gates: &[&str], volume: bool) -> (Registry, Literals) {
         let r = reg();
         let phrases: Vec<String> = phrases.iter().map(|p| p.to_string()).collect();
         let rules = [RuleLiterals {
@@ -981,8 +993,15 @@ mod tests {
                 Role::PatternGate(0),
             )],
         }];
-        let lits = Literals::build(&r, &rules).unwrap();
+        let lits = Literals::build_for(&r, &rules, volume).expect("automaton");
         (r, lits)
+    }
+
+    /// Hits as (start, end, pattern, whole), to compare two scans.
+    fn spans(h: &[Hit]) -> Vec<(usize, usize, u32, bool)> {
+        h.iter()
+            .map(|h| (h.start, h.end, h.pattern, h.whole))
+            .collect()
     }
 
     fn scan(lits: &Literals, text: &str) -> (Vec<Mention>, Vec<Hit>) {
@@ -1045,25 +1064,14 @@ mod tests {
         assert!(lits.fast.get().is_some_and(Option::is_some));
         let (m2, h2) = scan(&lits, text);
         assert_eq!(m2, m);
-        let spans = |h: &[Hit]| -> Vec<(usize, usize, u32, bool)> {
-            h.iter()
-                .map(|h| (h.start, h.end, h.pattern, h.whole))
-                .collect()
-        };
         assert_eq!(spans(&h2), spans(&h));
     }
 
     /// Built for volume in one pass: the DFA and no NFA, and the same scan.
     #[test]
     fn built_for_volume_scans_as_built_for_a_page() {
-        let r = reg();
-        let phrases = ["semax vs".to_string(), "buy".to_string()];
-        let rules = [RuleLiterals {
-            lists: vec![(&phrases[..], Role::Phrase)],
-            gates: vec![(vec!["sema".to_string()], Role::PatternGate(0))],
-        }];
-        let page = Literals::build(&r, &rules).expect("automaton");
-        let volume = Literals::build_for(&r, &rules, true).expect("automaton");
+        let (_, page) = rule_literals_for(&["semax vs", "buy"], &["sema"], false);
+        let (_, volume) = rule_literals_for(&["semax vs", "buy"], &["sema"], true);
         assert!(page.ac.is_some() && page.fast.get().is_none());
         assert!(volume.ac.is_none() && volume.fast.get().is_some_and(Option::is_some));
         let text = "Semax vs semantics; buying is not buy. IGF1-LR3, long r3 igf 1, Ozempic";
@@ -1071,11 +1079,6 @@ mod tests {
         let (mv, hv) = scan(&volume, text);
         assert!(m.len() >= 3, "{m:?}");
         assert_eq!(mv, m);
-        let spans = |h: &[Hit]| -> Vec<(usize, usize, u32, bool)> {
-            h.iter()
-                .map(|h| (h.start, h.end, h.pattern, h.whole))
-                .collect()
-        };
         assert_eq!(spans(&hv), spans(&h));
     }
 
@@ -1201,6 +1204,60 @@ mod anchor_tests {
 
     /// Aliases whose first four bytes agree share their anchors, and each is still found
     /// for its own compound and only where it is written.
+    /// Alias starts keyed by their first ANCHOR_KEY_LEN bytes share a key when names
+    /// differ later ("rexjurumab", "rexjur", "rexju"): each is still found in full, as a
+    /// whole word, by its own compound, and their shared start alone, or a longer word,
+    /// is nothing. A phrase (a rule's literal) keeps its own longer key.
+    #[test]
+    fn alias_starts_sharing_a_short_key_are_told_apart_in_full() {
+        let reg = Registry::load(&[Source::new(
+            "r.yaml",
+            "- id: a\n  name: Rexjurumab\n  aliases: [\"rexjur 5 peptide\"]\n  status: unapproved\n  sources: [x]\n\
+             - id: b\n  name: Rexjur\n  status: unapproved\n  sources: [x]\n\
+             - id: c\n  name: Rexju\n  status: unapproved\n  sources: [x]\n",
+        )])
+        .expect("registry");
+        let phrases = ["rexjurumab stack".to_string()];
+        let rules = [RuleLiterals {
+            lists: vec![(&phrases[..], Role::Phrase)],
+            gates: vec![],
+        }];
+        for volume in [false, true] {
+            let lits = Literals::build_for(&reg, &rules, volume).expect("automaton");
+            // the automaton key a literal is found by
+            let key = |p: &str| {
+                let i = lits.patterns().iter().position(|q| q == p).expect(p);
+                (0..lits.keys.keys.len()).find(|&k| lits.keys.members(k).any(|m| m as usize == i))
+            };
+            // the three alias starts share one 5-byte key; the phrase has its own
+            assert_eq!(key("rexjurumab"), key("rexjur"));
+            assert_eq!(key("rexjur"), key("rexju"));
+            assert_ne!(key("rexjurumab stack"), key("rexjurumab"));
+            let text = "Rexjurumab, rexjur 5 peptide and REXJUR; rexju too. \
+                        Not rexj, rexjurum, rexjurumabs or xrexju.";
+            let (mut m, mut h) = (Vec::new(), Vec::new());
+            lits.scan(text, &mut m, &mut h, &mut Scratch::default());
+            let got: Vec<(&str, &str)> = m
+                .iter()
+                .map(|x| (reg.get(x.compound).id.as_str(), &text[x.start..x.end]))
+                .collect();
+            assert_eq!(
+                got,
+                [
+                    ("a", "Rexjurumab"),
+                    ("a", "rexjur 5 peptide"),
+                    ("b", "REXJUR"),
+                    ("c", "rexju")
+                ],
+                "volume: {volume}"
+            );
+            assert!(h.is_empty(), "no phrase here: {volume}");
+            let (mut m, mut h) = (Vec::new(), Vec::new());
+            lits.scan("rexjurumab stack", &mut m, &mut h, &mut Scratch::default());
+            assert_eq!(h.len(), 1, "the phrase: {volume}");
+        }
+    }
+
     #[test]
     fn aliases_with_one_short_start_share_anchors_and_stay_apart() {
         let mut yaml = String::new();

@@ -8,10 +8,9 @@
 //! longest alias win.
 
 use crate::error::{locate, LoadError, Source};
-use crate::literals::PatternHasher;
+use crate::literals::pattern_hash;
 use crate::normalize::normalize_pattern;
 use serde::Deserialize;
-use std::hash::{BuildHasher, BuildHasherDefault};
 use std::sync::{Arc, OnceLock};
 
 /// Regulatory status of a compound (US).
@@ -146,20 +145,16 @@ struct Key {
     name: u32,
 }
 
-fn key_hash(key: &str) -> u64 {
-    BuildHasherDefault::<PatternHasher>::default().hash_one(key)
-}
-
 impl KeyIndex {
     fn build(compounds: &[Compound]) -> KeyIndex {
         let n = compounds.iter().map(|c| c.names_len() as usize).sum();
         let mut table = hashbrown::HashTable::with_capacity(n);
-        let (mut key, mut other) = (String::new(), String::new());
+        let mut key = String::new();
         for (i, c) in compounds.iter().enumerate() {
             for k in 0..c.names_len() {
                 squeeze_into(c.name_at(k), &mut key);
-                let hash = key_hash(&key);
-                if Self::find(compounds, &table, hash, &key, &mut other).is_none() {
+                let hash = pattern_hash(&key);
+                if Self::find(compounds, &table, hash, &key).is_none() {
                     let entry = Key {
                         hash,
                         compound: i as u32,
@@ -172,20 +167,16 @@ impl KeyIndex {
         KeyIndex { table }
     }
 
-    /// The compound whose key `key` (squeezed) is, with `hash` its [`key_hash`].
+    /// The compound whose key `key` (squeezed) is, with `hash` its [`pattern_hash`].
     fn find(
         compounds: &[Compound],
         table: &hashbrown::HashTable<Key>,
         hash: u64,
         key: &str,
-        other: &mut String,
     ) -> Option<usize> {
         table
             .find(hash, |e| {
-                e.hash == hash && {
-                    squeeze_into(compounds[e.compound as usize].name_at(e.name), other);
-                    other == key
-                }
+                e.hash == hash && squeezes_to(compounds[e.compound as usize].name_at(e.name), key)
             })
             .map(|e| e.compound as usize)
     }
@@ -217,13 +208,16 @@ fn squeeze_into(s: &str, out: &mut String) {
     }
 }
 
-/// Whether `s` squeezes to nothing (see [`squeeze`]), without making the squeezed form
+/// Whether `name` squeezes to `key` (see [`squeeze`]), without making the squeezed form
 /// of a printable name.
-fn squeezes_to_nothing(s: &str) -> bool {
-    if printable_ascii(s) {
-        s.bytes().all(|b| b == b'-' || b == b' ')
+fn squeezes_to(name: &str, key: &str) -> bool {
+    if printable_ascii(name) {
+        name.bytes()
+            .filter(|&b| b != b'-' && b != b' ')
+            .map(|b| b.to_ascii_lowercase())
+            .eq(key.bytes())
     } else {
-        squeeze(s).is_empty()
+        squeeze(name) == key
     }
 }
 
@@ -471,7 +465,7 @@ fn check_entry(
         .with_help("add `sources: [\"...\"]`: where its status and flags come from"));
     }
     let mut names = std::iter::once(&def.name).chain(&def.aliases);
-    if let Some(a) = names.find(|n| squeezes_to_nothing(n)) {
+    if let Some(a) = names.find(|n| squeezes_to(n, "")) {
         return Err(LoadError::at(
             source,
             at(a),
@@ -751,7 +745,7 @@ impl Registry {
     /// Load registry files in order; a later entry with the same id replaces an earlier one.
     pub fn load(sources: &[Source]) -> Result<Registry, Box<LoadError>> {
         let mut compounds: Vec<Compound> = Vec::new();
-        // each compound by its id (an index into `compounds`, hashed by `key_hash(id)`)
+        // each compound by its id (an index into `compounds`, hashed by `pattern_hash(id)`)
         let mut by_id: hashbrown::HashTable<u32> = hashbrown::HashTable::new();
         for source in sources {
             crate::pack::check_size(source)?;
@@ -766,14 +760,14 @@ impl Registry {
                 read_entries(source)?
             };
             compounds.reserve(entries.len());
-            by_id.reserve(entries.len(), |&i| key_hash(&compounds[i as usize].id));
+            by_id.reserve(entries.len(), |&i| pattern_hash(&compounds[i as usize].id));
             for e in entries {
-                let hash = key_hash(&e.id);
+                let hash = pattern_hash(&e.id);
                 match by_id.find(hash, |&i| compounds[i as usize].id == e.id) {
                     Some(&i) => compounds[i as usize] = e,
                     None => {
                         by_id.insert_unique(hash, compounds.len() as u32, |&i| {
-                            key_hash(&compounds[i as usize].id)
+                            pattern_hash(&compounds[i as usize].id)
                         });
                         compounds.push(e);
                     }
@@ -848,14 +842,8 @@ impl Registry {
     /// Look a compound up by id, name or alias (any hyphen/space spelling).
     pub fn lookup(&self, name: &str) -> Option<usize> {
         let key = squeeze(name);
-        let hash = key_hash(&key);
-        KeyIndex::find(
-            &self.compounds,
-            &self.index().table,
-            hash,
-            &key,
-            &mut String::new(),
-        )
+        let hash = pattern_hash(&key);
+        KeyIndex::find(&self.compounds, &self.index().table, hash, &key)
     }
 }
 
@@ -1090,8 +1078,9 @@ mod tests {
         assert!(r.lookup("unknown").is_none());
     }
 
-    /// The check for names with nothing left to match tells exactly what squeezing does,
-    /// and a name (not only an alias) that squeezes to nothing is the entry's fault.
+    /// Comparing a name with a squeezed key (nothing, for the check for names with
+    /// nothing left to match) tells exactly what squeezing does, and a name (not only an
+    /// alias) that squeezes to nothing is the entry's fault.
     #[test]
     fn a_name_or_alias_that_squeezes_to_nothing_is_refused() {
         for s in [
@@ -1107,8 +1096,13 @@ mod tests {
             "\u{2013}x",
             "é",
             "--\u{a0}--",
+            "IGF-1 LR3",
+            "Ipa MORELIN",
         ] {
-            assert_eq!(squeezes_to_nothing(s), squeeze(s).is_empty(), "{s:?}");
+            assert_eq!(squeezes_to(s, ""), squeeze(s).is_empty(), "{s:?}");
+            assert!(squeezes_to(s, &squeeze(s)), "{s:?}");
+            assert!(!squeezes_to(s, &format!("{}x", squeeze(s))), "{s:?}");
+            assert!(!squeezes_to(s, "igf1lr"), "{s:?}");
         }
         for (name, aliases) in [("\"- -\"", "[]"), ("Fine", "[ok, \"\u{2013}\"]")] {
             let text = format!(
