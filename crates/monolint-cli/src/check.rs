@@ -225,6 +225,24 @@ fn shard_of(name: &str, n: u64) -> u64 {
     xxhash_rust::xxh3::xxh3_64(name.as_bytes()) % n + 1
 }
 
+/// Whether a path as shown is in this run's share (`--shard K/N`; every path without one).
+fn in_share(shard: Option<(u64, u64)>, name: &str) -> bool {
+    shard.is_none_or(|(k, n)| shard_of(name, n) == k)
+}
+
+/// Whether a run over `jobs` (walked, before they are deduplicated) is worth building the
+/// linter ready for many files: at least [`VOLUME`] of them in this run's share, and no
+/// cache (with one, the faster automaton is built once enough files have missed it).
+/// Counting a path named twice twice only ever builds it for a run a little smaller.
+fn wants_volume(jobs: &Jobs, shard: Option<(u64, u64)>, cached: bool) -> bool {
+    !cached
+        && (0..jobs.len())
+            .filter(|&i| in_share(shard, &jobs.name(i)))
+            .take(VOLUME)
+            .count()
+            >= VOLUME
+}
+
 /// The paths to lint: the arguments and the `--files-from` list (`.` when neither gives
 /// any). `Err` is a message for a run that cannot start.
 fn requested_paths(args: &CheckArgs) -> Result<Vec<PathBuf>, String> {
@@ -901,16 +919,8 @@ pub fn run(args: &CheckArgs) -> u8 {
     let jobs = collect(&paths, &plan.exclude, &mut remarks, stdin_name);
     // the paths are walked before the linter is built: when this run is many files and
     // no cache (see `VOLUME`), the linter is built ready for them in one pass
-    let no_cache = args.no_cache || (args.cache_dir.is_none() && dirs::cache_dir().is_none());
-    let volume = no_cache
-        && (0..jobs.len())
-            .filter(|&i| {
-                args.shard
-                    .is_none_or(|(k, n)| shard_of(&jobs.name(i), n) == k)
-            })
-            .take(VOLUME)
-            .count()
-            >= VOLUME;
+    let cached = !args.no_cache && (args.cache_dir.is_some() || dirs::cache_dir().is_some());
+    let volume = wants_volume(&jobs, args.shard, cached);
     let setup = match plan.build(volume) {
         Ok(s) => s,
         Err(msg) => {
@@ -938,10 +948,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
     }
     // The report is in path order, whatever order the files were given or linted in.
-    let (jobs, requested) = jobs.sort(unread, |name| match args.shard {
-        Some((k, n)) => shard_of(name, n) == k,
-        None => true,
-    });
+    let (jobs, requested) = jobs.sort(unread, |name| in_share(args.shard, name));
     // fixes, baselines, SARIF and GitHub annotations need the whole run's findings; the
     // JSON and human reports stream file by file
     let whole_run = args.fix
@@ -990,11 +997,6 @@ pub fn run(args: &CheckArgs) -> u8 {
     } else {
         None
     };
-    // the DFA form of the automaton costs ~20 ms to build and pays off over many files;
-    // with a cache, it is built once enough files have missed it (`VOLUME`)
-    if jobs.len() >= VOLUME && run.cache.is_none() {
-        setup.linter.prepare_for_volume();
-    }
     let mut emitter = Emitter::new(args.format, started);
     let mut results: Vec<FileResult> = Vec::new();
     let progress = crate::progress::Progress::new(jobs.len());
@@ -1131,6 +1133,32 @@ mod tests {
             j.push(p.as_bytes());
         }
         j
+    }
+
+    /// The linter is built for many files from VOLUME files in this run's share on, and
+    /// never for a run with a cache or under VOLUME files (its share, for a split run).
+    #[test]
+    fn the_linter_is_built_for_volume_only_for_many_uncached_files() {
+        let names: Vec<String> = (0..VOLUME * 4).map(|i| format!("p/{i}.md")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let at = |n: usize| jobs(&refs[..n]);
+        assert!(wants_volume(&at(VOLUME), None, false));
+        assert!(!wants_volume(&at(VOLUME - 1), None, false));
+        assert!(!wants_volume(&at(VOLUME * 3), None, true));
+        // a third of 2 x VOLUME files is too few, a third of 4 x VOLUME enough
+        let share = |n: usize, k: u64| (0..n).filter(|&i| shard_of(&names[i], 3) == k).count();
+        for k in 1..=3 {
+            for n in [VOLUME * 2, VOLUME * 4] {
+                assert_eq!(
+                    wants_volume(&at(n), Some((k, 3)), false),
+                    share(n, k) >= VOLUME,
+                    "{n} files, share {k}/3"
+                );
+            }
+        }
+        // both outcomes are exercised among the shares
+        assert!((1..=3).all(|k| share(VOLUME * 2, k) < VOLUME));
+        assert!((1..=3).any(|k| share(VOLUME * 4, k) >= VOLUME));
     }
 
     fn names(j: &Jobs) -> Vec<String> {
