@@ -43,9 +43,95 @@ fn shown(path: &Path) -> String {
 }
 
 fn read_source(path: &Path) -> Result<Source, String> {
-    std::fs::read_to_string(path)
+    read_text(path)
         .map(|t| Source::new(shown(path), t))
         .map_err(|e| format!("cannot read {}: {e}", shown(path)))
+}
+
+/// Files at least this large (a large compound registry) are read in two halves at
+/// once: most of reading one is the kernel's copy and the first touch of each page.
+const PARALLEL_READ_BYTES: u64 = 1 << 20;
+
+/// A rule, registry or configuration file's text: [`std::fs::read_to_string`], with a
+/// large file read on two threads.
+fn read_text(path: &Path) -> std::io::Result<String> {
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len >= PARALLEL_READ_BYTES {
+        if let Some(bytes) = read_halves(&file, len)? {
+            return String::from_utf8(bytes).map_err(|_| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "stream did not contain valid UTF-8",
+                )
+            });
+        }
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut &file, &mut text)?;
+    Ok(text)
+}
+
+/// Fill `part` from `file` at `at` until it is full or the file ends: how much was read.
+#[cfg(unix)]
+fn read_at_most(file: &std::fs::File, part: &mut [u8], at: u64) -> std::io::Result<usize> {
+    use std::os::unix::fs::FileExt;
+    let mut n = 0;
+    while n < part.len() {
+        match file.read_at(&mut part[n..], at + n as u64) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// The bytes of `file` (`len` bytes when it was opened), its two halves read at once;
+/// `None` when no thread is to be had or the file shrank meanwhile (the caller then reads
+/// it from the start as it is now). What the file grew by meanwhile is read too.
+#[cfg(unix)]
+fn read_halves(file: &std::fs::File, len: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let Ok(size) = usize::try_from(len) else {
+        return Ok(None);
+    };
+    // zeroed memory fresh from the system is not written to: each half's pages are first
+    // touched by the thread that reads it
+    let mut bytes = vec![0u8; size];
+    let half = size / 2;
+    let (a, b) = bytes.split_at_mut(half);
+    let (first, second) = std::thread::scope(|scope| {
+        let second = std::thread::Builder::new()
+            .spawn_scoped(scope, || read_at_most(file, b, half as u64))
+            .ok();
+        let first = read_at_most(file, a, 0);
+        let second = second.map(|job| {
+            job.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (first, second)
+    });
+    let Some(second) = second else {
+        return Ok(None);
+    };
+    let (first, second) = (first?, second?);
+    if first < half || second < size - half {
+        return Ok(None);
+    }
+    let mut more = [0u8; 8192];
+    loop {
+        let n = read_at_most(file, &mut more, bytes.len() as u64)?;
+        bytes.extend_from_slice(&more[..n]);
+        if n < more.len() {
+            return Ok(Some(bytes));
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn read_halves(_: &std::fs::File, _: u64) -> std::io::Result<Option<Vec<u8>>> {
+    Ok(None)
 }
 
 /// Build the linter. Errors are already rendered for standard error.
@@ -1126,6 +1212,43 @@ pub fn run(args: &CheckArgs) -> u8 {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    /// A large file read in two halves is the file, whatever character straddles the
+    /// middle; a large file that is not UTF-8 is refused as the standard library does.
+    #[test]
+    fn a_large_file_read_in_halves_is_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let line = "- id: x\n  notes: \"µ–é 😀 ok\"\n";
+        let mut text = String::new();
+        while text.len() < PARALLEL_READ_BYTES as usize + 3 {
+            text.push_str(line);
+        }
+        for extra in 0..4 {
+            // the middle moves over the bytes of the multi-byte characters
+            let t = format!("{}{text}", "a".repeat(extra));
+            let path = dir.path().join(format!("reg{extra}.yaml"));
+            std::fs::write(&path, &t).unwrap();
+            assert!(t.len() as u64 >= PARALLEL_READ_BYTES);
+            assert_eq!(read_text(&path).unwrap(), t);
+        }
+        let small = dir.path().join("small.yaml");
+        std::fs::write(&small, line).unwrap();
+        assert_eq!(read_text(&small).unwrap(), line);
+        let mut bad = text.clone().into_bytes();
+        let mid = bad.len() / 2;
+        bad[mid] = 0xff;
+        let path = dir.path().join("bad.yaml");
+        std::fs::write(&path, &bad).unwrap();
+        let ours = read_text(&path).unwrap_err();
+        let std = std::fs::read_to_string(&path).unwrap_err();
+        assert_eq!(ours.kind(), std.kind());
+        assert_eq!(ours.to_string(), std.to_string());
+        let missing = dir.path().join("missing.yaml");
+        assert_eq!(
+            read_text(&missing).unwrap_err().kind(),
+            std::io::ErrorKind::NotFound
+        );
+    }
 
     fn jobs(paths: &[&str]) -> Jobs {
         let mut j = Jobs::default();
