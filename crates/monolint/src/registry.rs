@@ -191,15 +191,23 @@ pub fn squeeze(s: &str) -> String {
 
 /// [`squeeze`] into `out` (replacing what it held).
 fn squeeze_into(s: &str, out: &mut String) {
-    out.clear();
-    if printable_ascii(s) {
-        // normalizing printable ASCII only collapses and trims spaces, which go anyway
-        out.extend(
-            s.bytes()
-                .filter(|&b| b != b'-' && b != b' ')
-                .map(|b| char::from(b.to_ascii_lowercase())),
-        );
-    } else {
+    // one pass over the bytes, as bytes (a large registry's index squeezes 40,000
+    // names): normalizing printable ASCII only collapses and trims spaces, which go anyway
+    let mut bytes = std::mem::take(out).into_bytes();
+    bytes.clear();
+    let mut plain = true;
+    for b in s.bytes() {
+        plain &= (b' '..=b'~').contains(&b);
+        if b != b'-' && b != b' ' {
+            bytes.push(b.to_ascii_lowercase());
+        }
+    }
+    if !plain {
+        bytes.clear();
+    }
+    // printable ASCII, or nothing: always UTF-8
+    *out = String::from_utf8(bytes).unwrap_or_default();
+    if !plain {
         out.extend(
             normalize_pattern(s)
                 .chars()
@@ -437,10 +445,23 @@ type Entry = Compound;
 /// Check a registry file's entries, in order, and make them compounds; the first fault
 /// is the error.
 fn check_entries(source: &Source, defs: Vec<CompoundDef>) -> Result<Vec<Entry>, Box<LoadError>> {
+    let mut out = Vec::with_capacity(defs.len());
+    check_entries_into(source, defs, &mut out)?;
+    Ok(out)
+}
+
+/// [`check_entries`], appended to `out`.
+fn check_entries_into(
+    source: &Source,
+    defs: Vec<CompoundDef>,
+    out: &mut Vec<Entry>,
+) -> Result<(), Box<LoadError>> {
     let origin = Arc::from(source.name.as_str());
-    defs.into_iter()
-        .map(|def| check_entry(source, &origin, def))
-        .collect()
+    out.reserve(defs.len());
+    for def in defs {
+        out.push(check_entry(source, &origin, def)?);
+    }
+    Ok(())
 }
 
 fn check_entry(
@@ -496,13 +517,28 @@ fn check_entry(
 /// parser is most of the cost of a large registry; if any piece does not parse on its
 /// own, the whole file is parsed again, so that a parse error and where it points are
 /// exactly those of one parse.
+#[cfg(test)]
 fn read_entries(source: &Source) -> Result<Vec<Entry>, Box<LoadError>> {
+    let mut out = Vec::new();
+    read_entries_into(source, &mut out)?;
+    Ok(out)
+}
+
+/// [`read_entries`], appended to `out` (the registry's compounds: a large registry's
+/// entries are moved once, not gathered first and moved again). Nothing is appended
+/// when the file has a fault.
+fn read_entries_into(source: &Source, out: &mut Vec<Entry>) -> Result<(), Box<LoadError>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let n = threads.min(source.text.len() / PARALLEL_PARSE_BYTES).max(1);
-    if let Some(read) = read_simply(source, n) {
-        return read;
+    let len = out.len();
+    let read = match read_simply_into(source, n, out) {
+        Some(read) => read,
+        None => read_in_pieces_into(source, n, out),
+    };
+    if read.is_err() {
+        out.truncate(len);
     }
-    read_in_pieces(source, n)
+    read
 }
 
 /// A registry entry read on the simple path (checked), or its text, left to the parser.
@@ -522,36 +558,47 @@ enum Read<'a> {
 /// parser are so many that parsing them in pieces on several threads is faster. As with
 /// the parser, a parse error comes before any fault the checks find, and the first fault
 /// in the file's order is the error.
-fn read_simply<'a>(source: &'a Source, n: usize) -> Option<Result<Vec<Entry>, Box<LoadError>>> {
-    let pieces = crate::simple_yaml::entries(&source.text)?;
+fn read_simply_into<'a>(
+    source: &'a Source,
+    n: usize,
+    out: &mut Vec<Entry>,
+) -> Option<Result<(), Box<LoadError>>> {
+    let text: &'a str = &source.text;
     let origin = Arc::from(source.name.as_str());
-    let read_all = |part: &[&'a str]| read_part(source, &origin, part);
-    let chunk = pieces.len().div_ceil(n.max(1));
-    // each part as its thread read it (joined only into the entries)
-    let read: Vec<Vec<Read<'a>>> = if n < 2 || chunk == 0 {
-        vec![read_all(&pieces)]
-    } else {
-        std::thread::scope(|scope| {
-            let spawned: Vec<_> = pieces
-                .chunks(chunk)
-                .skip(1)
-                .map(|part| {
-                    let job =
-                        std::thread::Builder::new().spawn_scoped(scope, move || read_all(part));
-                    (part, job)
-                })
-                .collect();
-            let mut out = vec![read_all(&pieces[..chunk.min(pieces.len())])];
-            for (part, job) in spawned {
-                match job.map(|handle| handle.join()) {
-                    Ok(Ok(done)) => out.push(done),
-                    // no thread to be had, or it panicked: read the part here
-                    _ => out.push(read_all(part)),
-                }
-            }
-            out
-        })
+    // the text in `n` parts at line starts, each cut into its entries and read on a
+    // thread of its own (`None`: not plainly a list of entries)
+    let cuts = line_cuts(text, n.max(1));
+    let read_range = |lo: usize, hi: usize| -> Option<Vec<Read<'a>>> {
+        let pieces = crate::simple_yaml::entries_between(text, lo, hi)?;
+        Some(read_part(source, &origin, &pieces))
     };
+    let read_range = &read_range;
+    let read: Vec<Option<Vec<Read<'a>>>> = std::thread::scope(|scope| {
+        let spawned: Vec<_> = cuts
+            .windows(2)
+            .skip(1)
+            .map(|w| {
+                let (lo, hi) = (w[0], w[1]);
+                let job =
+                    std::thread::Builder::new().spawn_scoped(scope, move || read_range(lo, hi));
+                (lo, hi, job)
+            })
+            .collect();
+        let mut out = vec![read_range(cuts[0], cuts[1])];
+        for (lo, hi, job) in spawned {
+            match job.map(|handle| handle.join()) {
+                Ok(Ok(done)) => out.push(done),
+                // no thread to be had, or it panicked: read the part here
+                _ => out.push(read_range(lo, hi)),
+            }
+        }
+        out
+    });
+    // each part as its thread read it (joined only into the entries)
+    let read: Vec<Vec<Read<'a>>> = read.into_iter().collect::<Option<_>>()?;
+    if read.iter().all(Vec::is_empty) {
+        return None;
+    }
     let left: usize = read
         .iter()
         .flatten()
@@ -571,24 +618,57 @@ fn read_simply<'a>(source: &'a Source, n: usize) -> Option<Result<Vec<Entry>, Bo
         }
     }
     let mut parsed = parsed.into_iter();
-    let mut entries = Vec::with_capacity(read.iter().map(Vec::len).sum());
+    out.reserve(read.iter().map(Vec::len).sum());
     let checked = (|| {
         for r in read.into_iter().flatten() {
             match r {
-                Read::Done(entry) => entries.push(entry?),
+                Read::Done(entry) => out.push(entry?),
                 Read::Left(_) => {
                     for def in parsed.next().into_iter().flatten() {
-                        entries.push(check_entry(source, &origin, def)?);
+                        out.push(check_entry(source, &origin, def)?);
                     }
                 }
             }
         }
         Ok(())
     })();
-    Some(checked.map(|()| entries))
+    Some(checked)
 }
 
-/// The entries of `pieces`, read and checked where they are simple (see [`read_simply`]).
+/// Where to cut `text` into `n` parts: `0`, then the line start after each `k/n` of the
+/// text (and after the first entry's start), then its end.
+fn line_cuts(text: &str, n: usize) -> Vec<usize> {
+    // the first part holds the first entry's start (the first entry holds the lines
+    // before it: see `entries_between`)
+    let first = crate::simple_yaml::first_entry_start(text).map_or(text.len(), |s| s + 1);
+    let mut cuts = vec![0];
+    for k in 1..n {
+        let at = (text.len() * k / n)
+            .max(cuts[k - 1])
+            .max(first)
+            .min(text.len());
+        let cut = memchr::memchr(b'\n', &text.as_bytes()[at..]).map_or(text.len(), |i| at + i + 1);
+        cuts.push(cut);
+    }
+    cuts.push(text.len());
+    cuts
+}
+
+/// [`read_simply_into`], as a list.
+#[cfg(test)]
+fn read_simply(source: &Source, n: usize) -> Option<Result<Vec<Entry>, Box<LoadError>>> {
+    let mut out = Vec::new();
+    read_simply_into(source, n, &mut out).map(|r| r.map(|()| out))
+}
+
+/// [`read_in_pieces_into`], as a list.
+#[cfg(test)]
+fn read_in_pieces(source: &Source, n: usize) -> Result<Vec<Entry>, Box<LoadError>> {
+    let mut out = Vec::new();
+    read_in_pieces_into(source, n, &mut out).map(|()| out)
+}
+
+/// The entries of `pieces`, read and checked where they are simple (see [`read_simply_into`]).
 fn read_part<'a>(source: &Source, origin: &Arc<str>, pieces: &[&'a str]) -> Vec<Read<'a>> {
     pieces
         .iter()
@@ -670,7 +750,11 @@ fn simple_def<'a>(map: &[(&str, crate::simple_yaml::Value<'a>)]) -> Option<Compo
 }
 
 /// [`read_entries`] with at most `n` pieces.
-fn read_in_pieces(source: &Source, n: usize) -> Result<Vec<Entry>, Box<LoadError>> {
+fn read_in_pieces_into(
+    source: &Source,
+    n: usize,
+    out: &mut Vec<Entry>,
+) -> Result<(), Box<LoadError>> {
     let text: &str = &source.text;
     let pieces = pieces(text, n);
     if pieces.len() > 1 {
@@ -699,17 +783,16 @@ fn read_in_pieces(source: &Source, n: usize) -> Result<Vec<Entry>, Box<LoadError
             out
         });
         if let Some(done) = done.into_iter().collect::<Option<Vec<_>>>() {
-            let mut entries =
-                Vec::with_capacity(done.iter().map(|d| d.as_ref().map_or(0, Vec::len)).sum());
+            out.reserve(done.iter().map(|d| d.as_ref().map_or(0, Vec::len)).sum());
             for piece in done {
                 // the first fault in the file's order
-                entries.extend(piece?);
+                out.extend(piece?);
             }
-            return Ok(entries);
+            return Ok(());
         }
     }
     let defs = serde_yaml::from_str(text).map_err(|e| LoadError::yaml(source, &e))?;
-    check_entries(source, defs)
+    check_entries_into(source, defs, out)
 }
 
 /// Cut a registry text into at most `n` pieces, each a run of whole top-level entries,
@@ -752,27 +835,33 @@ impl Registry {
             // the embedded registry was parsed at build time
             let built = crate::embedded_json(source)
                 .and_then(|json| serde_json::from_str::<Vec<CompoundDef>>(json).ok());
-            let entries = if let Some(defs) = built {
-                check_entries(source, defs)?
-            } else if source.text.trim().is_empty() {
-                Vec::new()
-            } else {
-                read_entries(source)?
-            };
-            compounds.reserve(entries.len());
-            by_id.reserve(entries.len(), |&i| pattern_hash(&compounds[i as usize].id));
-            for e in entries {
-                let hash = pattern_hash(&e.id);
-                match by_id.find(hash, |&i| compounds[i as usize].id == e.id) {
-                    Some(&i) => compounds[i as usize] = e,
+            // the file's entries are appended, then each replaces the earlier compound
+            // with its id, or is kept (moved down over those that replaced one)
+            let first = compounds.len();
+            if let Some(defs) = built {
+                check_entries_into(source, defs, &mut compounds)?;
+            } else if !source.text.trim().is_empty() {
+                read_entries_into(source, &mut compounds)?;
+            }
+            by_id.reserve(compounds.len() - first, |&i| {
+                pattern_hash(&compounds[i as usize].id)
+            });
+            // [first, kept) the entries kept; [kept, i) what is left of those moved
+            let mut kept = first;
+            for i in first..compounds.len() {
+                let hash = pattern_hash(&compounds[i].id);
+                match by_id.find(hash, |&j| compounds[j as usize].id == compounds[i].id) {
+                    Some(&j) => compounds.swap(j as usize, i),
                     None => {
-                        by_id.insert_unique(hash, compounds.len() as u32, |&i| {
-                            pattern_hash(&compounds[i as usize].id)
+                        compounds.swap(kept, i);
+                        by_id.insert_unique(hash, kept as u32, |&j| {
+                            pattern_hash(&compounds[j as usize].id)
                         });
-                        compounds.push(e);
+                        kept += 1;
                     }
                 }
             }
+            compounds.truncate(kept);
         }
         if compounds.len() > MAX_COMPOUNDS {
             let last = sources
@@ -1119,6 +1208,66 @@ mod tests {
                 err.line_col().map(|(l, _)| l),
                 Some(if name == "Fine" { 3 } else { 2 })
             );
+        }
+    }
+
+    /// Entries are appended and merged in place: the result must be what loading one
+    /// entry at a time gives, each replacing the earlier compound with its id (in its
+    /// place) or coming last; over the default registry, within a file, across files, on
+    /// the small path and on the threaded one.
+    #[test]
+    fn a_later_entry_takes_the_place_of_the_earlier_one_with_its_id() {
+        fn file(name: &str, ids: &[&str], tag: &str) -> Source {
+            let mut text = String::new();
+            for (k, id) in ids.iter().enumerate() {
+                text.push_str(&format!(
+                    "- id: {id}\n  name: {tag}{k}x{id}\n  status: unapproved\n  sources: [s]\n"
+                ));
+            }
+            Source::new(name, text)
+        }
+        let many: Vec<String> = (0..5_000).map(|i| format!("g{}", i % 3_800)).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let cases: [(&[&str], &[&str]); 4] = [
+            (
+                &["a", "semaglutide", "b", "a", "c", "b"],
+                &["c", "d", "bpc-157"],
+            ),
+            (&["x", "x", "x"], &[]),
+            (&[], &["y", "semaglutide", "y"]),
+            (&many, &["g7", "new", "g3799"]),
+        ];
+        for (one, two) in cases {
+            let sources = [
+                crate::default_compounds(),
+                file("one.yaml", one, "p"),
+                file("two.yaml", two, "q"),
+            ];
+            let r = Registry::load(&sources).expect("loads");
+            let mut naive: Vec<(String, String)> = Registry::load(&sources[..1])
+                .expect("defaults")
+                .compounds()
+                .iter()
+                .map(|c| (c.id.clone(), c.name.clone()))
+                .collect();
+            for (ids, tag) in [(one, "p"), (two, "q")] {
+                for (k, id) in ids.iter().enumerate() {
+                    let e = (id.to_string(), format!("{tag}{k}x{id}"));
+                    match naive.iter().position(|(i, _)| i == id) {
+                        Some(at) => naive[at] = e,
+                        None => naive.push(e),
+                    }
+                }
+            }
+            let got: Vec<(String, String)> = r
+                .compounds()
+                .iter()
+                .map(|c| (c.id.clone(), c.name.clone()))
+                .collect();
+            assert_eq!(got, naive, "{one:?} {two:?}");
+            for (i, c) in r.compounds().iter().enumerate() {
+                assert_eq!(r.lookup(&c.id), Some(i), "{}", c.id);
+            }
         }
     }
 

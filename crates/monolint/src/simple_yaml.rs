@@ -158,7 +158,14 @@ fn block_char(c: char) -> bool {
 /// scalar or flow collection leaves the text before it unclosed: that part does not parse
 /// alone, and the callers then parse the whole text.
 pub(crate) fn entry_starts(text: &str) -> Option<Vec<usize>> {
-    let bytes = text.as_bytes();
+    starts_between(text, 0, text.len()).filter(|starts| !starts.is_empty())
+}
+
+/// [`entry_starts`] of the lines in `text[lo..hi]` (`lo` and `hi` line starts or the
+/// text's ends), empty when none there opens an entry: every check is of a line, so
+/// parts of a text can be looked at apart.
+fn starts_between(text: &str, lo: usize, hi: usize) -> Option<Vec<usize>> {
+    let bytes = &text.as_bytes()[lo..hi];
     let lone_cr = memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'));
     if lone_cr
         || memchr::memchr(b'*', bytes).is_some()
@@ -169,8 +176,8 @@ pub(crate) fn entry_starts(text: &str) -> Option<Vec<usize>> {
         return None;
     }
     let mut starts = Vec::new();
-    let mut at = 0;
-    for line in lines(text) {
+    let mut at = lo;
+    for line in lines(&text[lo..hi]) {
         match line.as_bytes() {
             [b'-'] | [b'-', b' ' | b'\r', ..] => starts.push(at),
             [] | [b' ' | b'\t' | b'\r' | b'#', ..] => {}
@@ -178,25 +185,53 @@ pub(crate) fn entry_starts(text: &str) -> Option<Vec<usize>> {
         }
         at += line.len() + 1;
     }
-    (!starts.is_empty()).then_some(starts)
+    Some(starts)
 }
 
 /// The entries of a registry-shaped text (see [`entry_starts`]): each from its `-` line
 /// to the next one, comment and blank lines between entries included; the first also
 /// holds what comes before it. [`entry`] reads a simple one.
+#[cfg(test)]
 pub(crate) fn entries(text: &str) -> Option<Vec<&str>> {
-    let starts = entry_starts(text)?;
+    entries_between(text, 0, text.len()).filter(|e| !e.is_empty())
+}
+
+/// The [`entries`] that start in `text[lo..hi]` (`lo` and `hi` line starts or the text's
+/// ends, and an entry starting before `lo` unless it is 0: the first entry holds the
+/// lines before it, see [`first_entry_start`]): the last runs on past `hi` to the next
+/// entry's start. So a text cut into parts at line starts can be cut into entries part by
+/// part, on several threads; the parts' entries, one after another, are the text's.
+/// `None` as [`entry_starts`] finds, in the part's lines; empty when no entry starts
+/// there (the one before runs on over it).
+pub(crate) fn entries_between(text: &str, lo: usize, hi: usize) -> Option<Vec<&str>> {
+    let starts = starts_between(text, lo, hi)?;
+    let end = next_entry_start(text, hi).unwrap_or(text.len());
     let mut out = Vec::with_capacity(starts.len());
-    for (i, end) in starts[1..]
-        .iter()
-        .copied()
-        .chain(std::iter::once(text.len()))
-        .enumerate()
-    {
-        let start = if i == 0 { 0 } else { starts[i] };
-        out.push(&text[start..end]);
+    for (i, &start) in starts.iter().enumerate() {
+        // the text's first entry holds the lines before it
+        let start = if lo == 0 && i == 0 { 0 } else { start };
+        let next = starts.get(i + 1).copied().unwrap_or(end);
+        out.push(&text[start..next]);
     }
     Some(out)
+}
+
+/// Where the first line at or after `at` (a line start) that opens an entry starts.
+fn next_entry_start(text: &str, at: usize) -> Option<usize> {
+    let mut pos = at;
+    for line in lines(&text[at..]) {
+        if matches!(line.as_bytes(), [b'-'] | [b'-', b' ' | b'\r', ..]) {
+            return Some(pos);
+        }
+        pos += line.len() + 1;
+    }
+    None
+}
+
+/// Where the text's first entry starts, if a line opens one: a text is cut into parts
+/// for [`entries_between`] after it.
+pub(crate) fn first_entry_start(text: &str) -> Option<usize> {
+    next_entry_start(text, 0)
 }
 
 /// One registry entry as a mapping, when every line is simple: after any blank and
@@ -376,6 +411,47 @@ mod tests {
         assert_eq!(Plain("false").boolean(), Some(false));
         for p in [Plain("True"), Plain("yes"), Quoted("true")] {
             assert_eq!(p.boolean(), None, "{p:?}");
+        }
+    }
+
+    /// Cut into parts at any line starts, a text's entries part by part are its entries
+    /// in one go; a text that is not plainly a list is refused by some part, or has no
+    /// entry in any.
+    #[test]
+    fn entries_part_by_part_are_the_entries() {
+        let texts = [
+            "# head\n\n- id: a\n  name: A\n# between\n- id: b\n  notes: |\n    - no\n-\n",
+            "- id: a\n  aliases:\n    - x\n    - y\n\n\n- id: b\n- id: c\n  name: C",
+            "- id: a\r\n  name: A\r\n- id: b\r\n",
+            "  # x\n- id: a\n- id: b\n",
+            "# only a comment\n\n",
+            "- id: a\nname: A\n- id: b\n",
+            "- id: a\n- id: &b b\n- id: *b\n",
+            "- id: a\n- id: b\rname: B\n- id: c\n",
+            "- id: a\n  notes: \u{2028}\n- id: b\n",
+            "",
+        ];
+        for text in texts {
+            let whole = entries(text);
+            // cuts after the first entry's start (none when no line opens one)
+            let first = first_entry_start(text).map_or(text.len(), |s| s + 1);
+            let starts: Vec<usize> = std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .filter(|&i| i == 0 || i >= first)
+                .collect();
+            for &c1 in &starts {
+                for &c2 in starts.iter().filter(|&&c| c >= c1) {
+                    let cuts = [0, c1, c2, text.len()];
+                    let parts: Option<Vec<Vec<&str>>> = cuts
+                        .windows(2)
+                        .map(|w| entries_between(text, w[0], w[1]))
+                        .collect();
+                    let joined = parts
+                        .map(|p| p.concat())
+                        .filter(|e: &Vec<&str>| !e.is_empty());
+                    assert_eq!(joined, whole, "{text:?} cut at {cuts:?}");
+                }
+            }
         }
     }
 
