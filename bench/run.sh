@@ -66,6 +66,15 @@ echo "== cache: cold vs warm ($PAGES pages)"
 $H cache.json -i --prepare "rm -rf cache" -n cold "$ML check --format json --cache-dir cache big"
 $ML check --format json --cache-dir cache big >/dev/null || true
 $H cache-warm.json -i -n warm "$ML check --format json --cache-dir cache big"
+echo "== the three ratios again, the commands in alternation (bench/interleave.py)"
+IL="python3 $ROOT/bench/interleave.py"
+$IL --runs $((RUNS * 3)) --json il-throughput.json \
+  -n monolint "$CHECK big" -n rg-ascii "rg -c -i -f patterns-ascii.txt big"
+$IL --runs $((RUNS * 2)) --json il-threads.json \
+  -n t1 "$CHECK --threads 1 big" -n t2 "$CHECK --threads 2 big"
+$IL --runs $((RUNS * 8)) --json il-registry.json \
+  -n reg10 "$CHECK --config reg10/monolint.yaml small" \
+  -n reg10000 "$CHECK --config reg10000/monolint.yaml small"
 echo "== peak memory"
 mem() { { /usr/bin/time -v "$@" 2>&1 >/dev/null || true; } | awk -F': ' '/Maximum resident/ {print $2}'; }
 MEM_SMALL=$(mem $CHECK small); MEM_BIG=$(mem $CHECK big)
@@ -95,6 +104,14 @@ rows = [
  ("registry 10 vs 10,000 compounds", f"{r10:.3f} s vs {r10k:.3f} s", f"{r10k/r10:.3f}x", "<= 1.2x"),
  ("cache", f"cold {cold:.3f} s, warm {warm:.3f} s", f"warm = {100*warm/cold:.1f}% of cold", "<= 10%"),
  ("peak memory (RSS)", f"{spages} pages: {mem_s/1024:.1f} MB, {pages} pages: {mem_b/1024:.1f} MB", f"{100*(mem_b-mem_s)/mem_s:+.1f}%", "<= 64 MB, within 10%"),
+]
+il_ml, il_rg = med("il-throughput.json", "monolint"), med("il-throughput.json", "rg-ascii")
+il_t1, il_t2 = med("il-threads.json", "t1"), med("il-threads.json", "t2")
+il_r10, il_r10k = med("il-registry.json", "reg10"), med("il-registry.json", "reg10000")
+rows += [
+ ("throughput, interleaved", f"monolint {il_ml:.3f} s; rg ASCII {il_rg:.3f} s", f"{il_rg/il_ml:.3f}x", ">= 0.5x rg ASCII"),
+ ("threads, interleaved", f"1: {il_t1:.3f} s, 2: {il_t2:.3f} s", f"speed-up {il_t1/il_t2:.3f}x", ">= 1.8x"),
+ ("registry, interleaved", f"{il_r10:.3f} s vs {il_r10k:.3f} s", f"{il_r10k/il_r10:.3f}x", "<= 1.2x"),
 ]
 print("| measure | figures (medians) | ratio | target |\n|---|---|---|---|")
 for r in rows:
