@@ -115,12 +115,13 @@ pub struct Literals {
 /// joint, the text may have `-`, ` ` or nothing. One path per alias, not one pattern per
 /// spelling, so the automaton's size does not grow with 3^joints.
 ///
-/// Nodes are numbered breadth first, so a node's children are consecutive:
-/// `first[n] .. first[n] + count[n]`, their edge bytes sorted in `label`.
+/// Nodes are numbered breadth first, so a node's children are consecutive and follow
+/// the children of the node before it: `first[n] .. first[n + 1]` (`first` has one
+/// more entry than there are nodes), their edge bytes sorted in `label` (indexed by
+/// node: the byte on the edge into it).
 #[derive(Debug, Default)]
 struct AliasTrie {
     first: Vec<u32>,
-    count: Vec<u32>,
     label: Vec<u8>,
     /// The first alias (claiming order) that ends at the node, or [`NONE`].
     term: Vec<u32>,
@@ -240,7 +241,7 @@ impl TrieBuilder {
         };
         let mut trie = AliasTrie::default();
         // at most a node a byte, and the root (pages never used are never touched)
-        for v in [&mut trie.first, &mut trie.count, &mut trie.term] {
+        for v in [&mut trie.first, &mut trie.term] {
             v.reserve(bytes.len() + 1);
         }
         trie.label.reserve(bytes.len() + 1);
@@ -263,12 +264,10 @@ impl TrieBuilder {
                     match rank(key, depth) {
                         0 => {
                             trie.term.push(key.alias);
-                            trie.count.push(0);
                         }
                         r => {
                             trie.term.push(NONE);
                             trie.label.push((r - 1) as u8);
-                            trie.count.push(1);
                             next.push((lo, hi));
                         }
                     }
@@ -302,27 +301,31 @@ impl TrieBuilder {
                 let ends = ranks.iter().take_while(|&&r| r == 0).count();
                 let term = group[..ends].iter().map(|k| k.alias).min();
                 trie.term.push(term.unwrap_or(NONE));
-                let mut kids = 0;
                 let mut i = ends;
                 while i < ranks.len() {
                     let r = ranks[i];
                     let run = ranks[i..].iter().take_while(|&&q| q == r).count();
                     trie.label.push((r - 1) as u8);
                     next.push((lo + i as u32, lo + (i + run) as u32));
-                    kids += 1;
                     i += run;
                 }
-                trie.count.push(kids);
             }
             std::mem::swap(&mut level, &mut next);
             next.clear();
             depth += 1;
         }
+        // where the last node's children would start: every node's are `first[n]..first[n + 1]`
+        trie.first.push(trie.label.len() as u32);
         trie
     }
 }
 
 impl AliasTrie {
+    /// The children of `node`: their numbers, and their edge bytes in `label`.
+    fn kids(&self, node: usize) -> std::ops::Range<usize> {
+        self.first[node] as usize..self.first[node + 1] as usize
+    }
+
     /// Every alias that starts at `s` in `bytes` (ASCII-case-insensitively): pushes
     /// `(s, end, alias)`.
     fn walk(
@@ -339,8 +342,9 @@ impl AliasTrie {
             if self.term[node] != NONE {
                 out.push((s, pos, self.term[node]));
             }
-            let f = self.first[node] as usize;
-            let kids = &self.label[f..f + self.count[node] as usize];
+            let range = self.kids(node);
+            let f = range.start;
+            let kids = &self.label[range];
             let next = bytes.get(pos).map(u8::to_ascii_lowercase);
             if let Ok(k) = kids.binary_search(&JOINT) {
                 // a joint: one separator, or none
@@ -1349,7 +1353,6 @@ mod spelling_tests {
         let here =
             Literals::build_with(&reg, &[], false, None::<fn() -> AliasTrie>).expect("automaton");
         assert_eq!(side.trie.first, here.trie.first);
-        assert_eq!(side.trie.count, here.trie.count);
         assert_eq!(side.trie.label, here.trie.label);
         assert_eq!(side.trie.term, here.trie.term);
         let text = "take gen 2003 amide or QX2004 daily";
@@ -1385,14 +1388,14 @@ mod spelling_tests {
         let mixed = build(&[3, 0, 6, 2, 5, 1, 4]);
         for t in [&back, &mixed] {
             assert_eq!(t.first, fwd.first);
-            assert_eq!(t.count, fwd.count);
             assert_eq!(t.label, fwd.label);
             assert_eq!(t.term, fwd.term);
         }
         // breadth first: the children of nodes in order are consecutive, in order
         let mut next = 1;
-        for n in 0..fwd.first.len() {
-            let (f, c) = (fwd.first[n] as usize, fwd.count[n] as usize);
+        assert_eq!(fwd.first.len(), fwd.term.len() + 1);
+        for n in 0..fwd.term.len() {
+            let (f, c) = (fwd.kids(n).start, fwd.kids(n).len());
             assert_eq!(f, next, "node {n}");
             next += c;
             assert!(
@@ -1587,11 +1590,11 @@ mod trie_tests {
                 assert_eq!(k, first, "the oracle's numbering is breadth first");
             }
             trie.first.push(first as u32);
-            trie.count.push(kids.len() as u32);
             trie.label.push(prefix.last().copied().unwrap_or(0));
             trie.term.push(term);
             first += kids.len();
         }
+        trie.first.push(first as u32);
         trie
     }
 
@@ -1621,7 +1624,6 @@ mod trie_tests {
                 keys.into_iter().map(|(k, a)| (k.into_bytes(), a)).collect();
             let (got, want) = (built(&keys), oracle(&keys));
             prop_assert_eq!(&got.label, &want.label);
-            prop_assert_eq!(&got.count, &want.count);
             prop_assert_eq!(&got.term, &want.term);
             prop_assert_eq!(&got.first, &want.first);
         }
