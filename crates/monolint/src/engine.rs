@@ -117,15 +117,16 @@ impl LinterBuilder {
             }
         }
         let rule_literals: Vec<RuleLiterals<'_>> = rules.iter().map(rule_literals).collect();
-        let literals = std::thread::scope(|scope| {
-            // a large registry's lookup index is built meanwhile, on a thread of its own
-            // (without one, on first use)
-            if registry.compounds().len() >= crate::literals::PARALLEL_TRIE_COMPOUNDS {
-                let _ =
-                    std::thread::Builder::new().spawn_scoped(scope, || registry.prepare_index());
-            }
-            Literals::build_for(&registry, &rule_literals, self.volume)
-        })
+        // a large registry's lookup index is built on a thread of its own once the
+        // aliases are split (a smaller one's, on first use)
+        let large = registry.compounds().len() >= crate::registry::PARALLEL_INDEX_COMPOUNDS;
+        let index = || registry.prepare_index();
+        let literals = Literals::build_then(
+            &registry,
+            &rule_literals,
+            self.volume,
+            large.then_some(&index as &(dyn Fn() + Sync)),
+        )
         .map_err(|e| {
             LoadError::at(
                 &Source::new("rule packs", ""),

@@ -100,7 +100,18 @@ pub struct Literals {
     whole: Vec<u32>,
     /// Every alias in claiming order: its compound.
     alias_compound: Vec<u32>,
-    trie: AliasTrie,
+    /// Every mixed alias's trie key (see [`AliasTrie`]), their bytes in `trie_bytes`,
+    /// grouped by the anchor pattern they start with: pattern `p`'s keys are
+    /// `anchored[anchor_from[p]..anchor_from[p + 1]]` (an alias with three anchor
+    /// spellings is in three groups).
+    trie_bytes: Vec<u8>,
+    anchored: Vec<TrieKey>,
+    anchor_from: Vec<u32>,
+    /// Per pattern: the trie of the aliases it is an anchor of, built the first time a
+    /// text holds the anchor. A registry of 10,000 compounds has some 10,000 anchors a
+    /// site never names, and one trie of all 40,000 aliases was the longest part of
+    /// building the automaton.
+    tries: Vec<std::sync::OnceLock<Box<AliasTrie>>>,
     /// Per pattern: the rules (and roles) that use it.
     owners: Vec<Vec<(u32, Role)>>,
     /// Per pattern: whether any owner is a gate (kept even when not a whole word).
@@ -119,7 +130,7 @@ pub struct Literals {
 /// the children of the node before it: `first[n] .. first[n + 1]` (`first` has one
 /// more entry than there are nodes), their edge bytes sorted in `label` (indexed by
 /// node: the byte on the edge into it).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct AliasTrie {
     first: Vec<u32>,
     label: Vec<u8>,
@@ -191,7 +202,7 @@ struct TrieBuilder {
     keys: Vec<TrieKey>,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct TrieKey {
     start: u32,
     len: u32,
@@ -229,8 +240,14 @@ impl TrieBuilder {
     /// is visited once a level it reaches, reading the key bytes in place: inserting
     /// keys one by one walked a linked list of children per byte, a cache miss a step
     /// (the 10,000-compound benchmark registry: 40,000 keys, 180,000 nodes).
+    #[cfg(test)]
     fn finish(self) -> AliasTrie {
         let TrieBuilder { bytes, mut keys } = self;
+        Self::finish_keys(&bytes, &mut keys)
+    }
+
+    /// [`TrieBuilder::finish`] of `keys` (put in order in place), their bytes in `bytes`.
+    fn finish_keys(bytes: &[u8], keys: &mut [TrieKey]) -> AliasTrie {
         // a key's byte at `depth` as a sort key: 0 when it ends there
         let rank = |k: &TrieKey, depth: usize| -> u16 {
             if depth < k.len as usize {
@@ -241,10 +258,11 @@ impl TrieBuilder {
         };
         let mut trie = AliasTrie::default();
         // at most a node a byte, and the root (pages never used are never touched)
+        let most = keys.iter().map(|k| k.len as usize).sum::<usize>() + 1;
         for v in [&mut trie.first, &mut trie.term] {
-            v.reserve(bytes.len() + 1);
+            v.reserve(most + 1);
         }
-        trie.label.reserve(bytes.len() + 1);
+        trie.label.reserve(most);
         trie.label.push(0);
         // the groups (ranges of `keys`) of this level's nodes, in node order
         let mut level: Vec<(u32, u32)> = vec![(0, keys.len() as u32)];
@@ -363,14 +381,10 @@ impl AliasTrie {
     }
 }
 
-/// Registries at least this large (in compounds) have their alias trie built on a
-/// thread of its own while [`Literals::build`] does the rest (the default registry is a
-/// few hundred).
-pub(crate) const PARALLEL_TRIE_COMPOUNDS: usize = 2_000;
-
-/// The alias trie of every alias (claiming order) of `registry` with every mix of
-/// separators (see [`Literals::build`]).
-fn alias_trie(registry: &Registry) -> AliasTrie {
+/// The trie key of every mixed alias of `registry` (claiming order), as
+/// [`Literals::build`] numbers them: a large registry's are collected on a thread of
+/// their own while the aliases are split into patterns.
+fn trie_keys(registry: &Registry) -> TrieBuilder {
     let mut trie = TrieBuilder::default();
     // about a byte of key a byte of name: reserved once, so the keys are never copied as
     // they grow
@@ -386,7 +400,7 @@ fn alias_trie(registry: &Registry) -> AliasTrie {
             trie.insert(&split, alias as u32);
         }
     }
-    trie.finish()
+    trie
 }
 
 /// The DFA form of the automaton over `keys`, if it can and should be built: a DFA over
@@ -411,7 +425,8 @@ pub struct Scratch {
     found: Vec<(usize, usize)>,
     /// The second half's occurrences (see `keys_found`).
     found2: Vec<(usize, usize)>,
-    starts: Vec<usize>,
+    /// (start, anchor pattern) of every alias start found.
+    starts: Vec<(usize, u32)>,
     stack: Vec<(u32, usize)>,
     lower: Vec<u8>,
 }
@@ -428,14 +443,13 @@ impl Literals {
     ///
     /// Aliases are not enumerated spelling by spelling: each goes into the alias trie as
     /// its tokens and joints, and into the automaton only as its first token (or first
-    /// two, when the first is a single character) in each spelling; a scan walks the trie
-    /// from every place the automaton finds such a start. The spellings the trie cannot
+    /// two, when the first is a single character) in each spelling: its anchor. A scan
+    /// walks, from every place the automaton finds an anchor, the trie of the aliases
+    /// that start with it, built the first time a text holds the anchor. The spellings the trie cannot
     /// hold (a normalized form with two separators in a row or one at an end; the three
     /// one-separator spellings of an alias with more than [`crate::registry::MAX_JOINTS`]
     /// joints) are whole patterns. Either way, a spelling two aliases share belongs to the
     /// first (the registry's claiming order).
-    ///
-    /// The alias trie of a large registry is built on a thread of its own meanwhile.
     pub fn build(
         registry: &Registry,
         rules: &[RuleLiterals<'_>],
@@ -444,29 +458,53 @@ impl Literals {
     }
 
     /// [`Literals::build`], ready for many files at once when `volume` (see
-    /// [`Literals::prepare_for_volume`]): the DFA is built instead of the NFA, while the
-    /// alias trie is still being built on its own thread.
+    /// [`Literals::prepare_for_volume`]): the DFA is built instead of the NFA.
     pub fn build_for(
         registry: &Registry,
         rules: &[RuleLiterals<'_>],
         volume: bool,
     ) -> Result<Literals, aho_corasick::BuildError> {
-        let parallel = registry.compounds().len() >= PARALLEL_TRIE_COMPOUNDS
+        Self::build_then(registry, rules, volume, None)
+    }
+
+    /// [`Literals::build_for`], with `side` run on a thread of its own once the aliases
+    /// are split into patterns (the linter builds a large registry's lookup index there,
+    /// beside the automaton: while the aliases are split, the trie keys' thread has the
+    /// other core).
+    pub(crate) fn build_then(
+        registry: &Registry,
+        rules: &[RuleLiterals<'_>],
+        volume: bool,
+        side: Option<&(dyn Fn() + Sync)>,
+    ) -> Result<Literals, aho_corasick::BuildError> {
+        let parallel = registry.compounds().len() >= crate::registry::PARALLEL_INDEX_COMPOUNDS
             && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
         std::thread::scope(|scope| {
             let job = parallel
                 .then(|| {
                     std::thread::Builder::new()
-                        .spawn_scoped(scope, || alias_trie(registry))
+                        .spawn_scoped(scope, || trie_keys(registry))
                         .ok()
                 })
                 .flatten();
-            // no thread wanted, or none to be had: the trie is filled by the loop that
-            // splits the aliases anyway
+            // no thread to be had: run here
+            let mut start_side = || {
+                if let Some(side) = side {
+                    if std::thread::Builder::new()
+                        .spawn_scoped(scope, side)
+                        .is_err()
+                    {
+                        side();
+                    }
+                }
+            };
+            // no thread wanted, or none to be had: the keys are collected by the loop
+            // that splits the aliases anyway
             Literals::build_with(
                 registry,
                 rules,
                 volume,
+                &mut start_side,
                 job.map(|job| {
                     move || {
                         job.join()
@@ -477,15 +515,21 @@ impl Literals {
         })
     }
 
-    /// [`Literals::build`] with the alias trie from `trie` (called once, when the rest is
-    /// done), or, without one, filled by the loop over the aliases as it splits them.
+    /// [`Literals::build_for`] with the aliases' trie keys from `keys` (called once the
+    /// rest is done: see [`trie_keys`]), or, without it, collected as the aliases are
+    /// split.
     fn build_with(
         registry: &Registry,
         rules: &[RuleLiterals<'_>],
         volume: bool,
-        trie: Option<impl FnOnce() -> AliasTrie>,
+        after_names: &mut dyn FnMut(),
+        keys: Option<impl FnOnce() -> TrieBuilder>,
     ) -> Result<Literals, aho_corasick::BuildError> {
-        let mut local = trie.is_none().then(TrieBuilder::default);
+        // every mixed alias's trie key (numbered in order here, whoever collects them),
+        // and (anchor pattern, key) for each of its anchors
+        let mut local = keys.is_none().then(TrieBuilder::default);
+        let mut numbered = 0u32;
+        let mut anchors_of: Vec<(u32, u32)> = Vec::new();
         let mut patterns: Vec<String> = Vec::new();
         let mut anchor: Vec<bool> = Vec::new();
         let mut whole: Vec<u32> = Vec::new();
@@ -527,10 +571,12 @@ impl Literals {
             if split.len() == 0 {
                 continue;
             }
-            if let Some(local) = local.as_mut().filter(|_| split.mixed()) {
-                local.insert(&split, alias);
-            }
+            let key = numbered;
             if split.mixed() {
+                numbered += 1;
+                if let Some(local) = local.as_mut() {
+                    local.insert(&split, alias);
+                }
                 // the first token; a short one with as much of the next as makes
                 // MIN_ANCHOR bytes, in each spelling
                 let first = split.token(0);
@@ -548,10 +594,12 @@ impl Literals {
                         buf.push_str(next);
                         let i = slot(&buf, &mut patterns, &mut anchor, &mut whole, &mut owners);
                         anchor[i] = true;
+                        anchors_of.push((i as u32, key));
                     }
                 } else {
                     let i = slot(first, &mut patterns, &mut anchor, &mut whole, &mut owners);
                     anchor[i] = true;
+                    anchors_of.push((i as u32, key));
                 }
             } else {
                 for sep in ["", "-", " "] {
@@ -573,6 +621,7 @@ impl Literals {
                 whole[i] = whole[i].min(alias);
             }
         }
+        after_names();
         for (ri, rule) in rules.iter().enumerate() {
             let gates = rule
                 .gates
@@ -589,6 +638,31 @@ impl Literals {
                 }
             }
         }
+        let trie = match (keys, local) {
+            (Some(keys), _) => keys(),
+            (None, local) => local.unwrap_or_default(),
+        };
+        debug_assert_eq!(trie.keys.len(), numbered as usize);
+        // the keys grouped by anchor (by counting: pattern p's start at anchor_from[p])
+        let mut anchor_from = vec![0u32; patterns.len() + 1];
+        for &(p, _) in &anchors_of {
+            anchor_from[p as usize + 1] += 1;
+        }
+        for i in 1..anchor_from.len() {
+            anchor_from[i] += anchor_from[i - 1];
+        }
+        let mut fill = anchor_from.clone();
+        let blank = TrieKey {
+            start: 0,
+            len: 0,
+            alias: NONE,
+        };
+        let mut anchored = vec![blank; anchors_of.len()];
+        for &(p, k) in &anchors_of {
+            anchored[fill[p as usize] as usize] = trie.keys[k as usize];
+            fill[p as usize] += 1;
+        }
+        drop(anchors_of);
         let gated: Vec<bool> = owners
             .iter()
             .map(|o| o.iter().any(|(_, r)| r.is_gate()))
@@ -614,10 +688,9 @@ impl Literals {
                     .build(&keys.keys)?,
             )
         };
-        let trie = match (trie, local) {
-            (Some(trie), _) => trie(),
-            (None, local) => local.unwrap_or_default().finish(),
-        };
+        let tries = (0..patterns.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
         Ok(Literals {
             ac,
             fast,
@@ -626,10 +699,22 @@ impl Literals {
             anchor,
             whole,
             alias_compound,
-            trie,
+            trie_bytes: trie.bytes,
+            anchored,
+            anchor_from,
+            tries,
             owners,
             gated,
             start_only,
+        })
+    }
+
+    /// The trie of the aliases anchor pattern `p` starts, built on first use.
+    fn anchor_trie(&self, p: usize) -> &AliasTrie {
+        self.tries[p].get_or_init(|| {
+            let range = self.anchor_from[p] as usize..self.anchor_from[p + 1] as usize;
+            let mut keys = self.anchored[range].to_vec();
+            Box::new(TrieBuilder::finish_keys(&self.trie_bytes, &mut keys))
         })
     }
 
@@ -709,7 +794,7 @@ impl Literals {
                 // an alias only counts at a word start, and one that does not cannot
                 // change which does (see `resolve_aliases`)
                 if self.anchor[p] && bound {
-                    starts.push(s);
+                    starts.push((s, p as u32));
                 }
                 if self.whole[p] != NONE && bound {
                     aliases.push((s, e, self.whole[p]));
@@ -740,8 +825,8 @@ impl Literals {
         // every alias from every place one can start
         starts.sort_unstable();
         starts.dedup();
-        for &s in starts.iter() {
-            self.trie.walk(bytes, s, aliases, stack);
+        for &(s, p) in starts.iter() {
+            self.anchor_trie(p as usize).walk(bytes, s, aliases, stack);
         }
         self.resolve_aliases(text, aliases, mentions);
     }
@@ -1336,30 +1421,69 @@ mod anchor_tests {
 mod spelling_tests {
     use super::*;
 
-    /// A registry large enough to have its alias trie built on a thread of its own gets
-    /// the trie the one-thread path fills as it goes, and its names are found.
+    /// Each anchor's own trie, built when a text first holds the anchor, finds what one
+    /// trie of every alias finds from the same places: the scans of a large registry
+    /// with many aliases to an anchor (`QX-2004`, `QX-20`, `qx 200`: anchor `qx20` and
+    /// its spellings) give the same mentions either way, and only the anchors found have
+    /// their trie built.
     #[test]
-    fn a_large_registry_gets_the_same_trie_from_its_own_thread() {
+    fn each_anchor_trie_finds_what_one_trie_of_every_alias_finds() {
         let mut text = String::new();
-        for i in 0..PARALLEL_TRIE_COMPOUNDS + 5 {
+        for i in 0..crate::registry::PARALLEL_INDEX_COMPOUNDS + 5 {
             text.push_str(&format!(
                 "- id: gen-{i}\n  name: Gen {i} Amide\n  aliases: [\"QX-{i}\"]\n  \
                  status: unapproved\n  sources: [s]\n"
             ));
         }
-        let reg = Registry::load(&[crate::error::Source::new("gen.yaml", text)])
-            .expect("generated registry");
-        let side = Literals::build(&reg, &[]).expect("automaton");
-        let here =
-            Literals::build_with(&reg, &[], false, None::<fn() -> AliasTrie>).expect("automaton");
-        assert_eq!(side.trie.first, here.trie.first);
-        assert_eq!(side.trie.label, here.trie.label);
-        assert_eq!(side.trie.term, here.trie.term);
-        let text = "take gen 2003 amide or QX2004 daily";
-        let (mut m, mut h) = (Vec::new(), Vec::new());
-        side.scan(text, &mut m, &mut h, &mut Scratch::default());
-        let ids: Vec<&str> = m.iter().map(|m| reg.get(m.compound).id.as_str()).collect();
-        assert_eq!(ids, ["gen-2003", "gen-2004"]);
+        let reg = Registry::load(&[
+            crate::default_compounds(),
+            crate::error::Source::new("gen.yaml", text),
+        ])
+        .expect("generated registry");
+        let lazy = Literals::build(&reg, &[]).expect("automaton");
+        // the keys collected on their own thread are those the loop collects
+        let here = Literals::build_with(&reg, &[], false, &mut || {}, None::<fn() -> TrieBuilder>)
+            .expect("automaton");
+        assert_eq!(lazy.trie_bytes, here.trie_bytes);
+        assert_eq!(lazy.anchored, here.anchored);
+        assert_eq!(lazy.anchor_from, here.anchor_from);
+        let one = Literals::build(&reg, &[]).expect("automaton");
+        // every alias's key once, in one trie, standing in for every anchor's
+        let mut keys = lazy.anchored.clone();
+        keys.sort_by_key(|k| (k.alias, k.start));
+        keys.dedup_by_key(|k| k.alias);
+        let whole = TrieBuilder::finish_keys(&lazy.trie_bytes, &mut keys);
+        for t in &one.tries {
+            t.set(Box::new(whole.clone())).expect("not built yet");
+        }
+        assert!(lazy.tries.iter().all(|t| t.get().is_none()));
+        let texts = [
+            "take gen 2003 amide or QX2004 daily",
+            "QX-20, qx 2004, Gen-1-Amide, gen1amide, GEN 20 AMIDE; qx-200 and qx-2000x",
+            "BPC-157 with bpc 157, IGF-1 LR3 (igf1 lr3) and IGF 1; tb-500, TB500",
+            "Qx 1999 qx-1999 QX1999 gen 1999amide gen-2004 amide",
+        ];
+        let ids = |lits: &Literals, text: &str| {
+            let (mut m, mut h) = (Vec::new(), Vec::new());
+            lits.scan(text, &mut m, &mut h, &mut Scratch::default());
+            m.iter()
+                .map(|m| (m.start, m.end, reg.get(m.compound).id.clone()))
+                .collect::<Vec<_>>()
+        };
+        for text in texts {
+            assert_eq!(ids(&lazy, text), ids(&one, text), "{text}");
+        }
+        let found: Vec<String> = ids(&lazy, texts[0])
+            .into_iter()
+            .map(|(_, _, id)| id)
+            .collect();
+        assert_eq!(found, ["gen-2003", "gen-2004"]);
+        let built = lazy.tries.iter().filter(|t| t.get().is_some()).count();
+        let anchors = lazy.anchor.iter().filter(|&&a| a).count();
+        assert!(
+            built > 0 && built * 20 < anchors,
+            "{built} of {anchors} anchors built"
+        );
     }
 
     /// The trie built by insertion does not depend on the order aliases arrive in but for

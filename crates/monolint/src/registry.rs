@@ -436,6 +436,11 @@ pub(crate) fn joins(tokens: &[&str]) -> Vec<String> {
         .collect()
 }
 
+/// Registries at least this large (in compounds) have their lookup index built on a
+/// thread of its own while the linter builds its automaton (the default registry is a
+/// few hundred; a smaller one's index is built on first use).
+pub(crate) const PARALLEL_INDEX_COMPOUNDS: usize = 2_000;
+
 /// Registry files at least this large are parsed in pieces on several threads.
 const PARALLEL_PARSE_BYTES: usize = 128 * 1024;
 
