@@ -230,23 +230,23 @@ impl TrieBuilder {
         });
     }
 
-    /// The trie, numbered breadth first with each node's children sorted.
-    ///
-    /// Its nodes are the keys' distinct prefixes, and that numbering orders them by
-    /// length, then bytewise. So the keys are put in order a byte position at a time,
-    /// as a radix sort from the front does: the keys of a node at depth `d` (a group,
-    /// consecutive in `perm`) are ordered by their byte `d` (those that end at `d`
-    /// first), and each run of one byte is a child, queued for the next level. Each key
-    /// is visited once a level it reaches, reading the key bytes in place: inserting
-    /// keys one by one walked a linked list of children per byte, a cache miss a step
-    /// (the 10,000-compound benchmark registry: 40,000 keys, 180,000 nodes).
+    /// The trie of every key collected (see [`TrieBuilder::finish_keys`]).
     #[cfg(test)]
     fn finish(self) -> AliasTrie {
         let TrieBuilder { bytes, mut keys } = self;
         Self::finish_keys(&bytes, &mut keys)
     }
 
-    /// [`TrieBuilder::finish`] of `keys` (put in order in place), their bytes in `bytes`.
+    /// The trie of `keys` (put in order in place; their bytes in `bytes`), numbered
+    /// breadth first with each node's children sorted.
+    ///
+    /// Its nodes are the keys' distinct prefixes, and that numbering orders them by
+    /// length, then bytewise. So the keys are put in order a byte position at a time,
+    /// as a radix sort from the front does: the keys of a node at depth `d` (a group,
+    /// consecutive in `keys`) are ordered by their byte `d` (those that end at `d`
+    /// first), and each run of one byte is a child, queued for the next level. Each key
+    /// is visited once a level it reaches, reading the key bytes in place: inserting
+    /// keys one by one walked a linked list of children per byte, a cache miss a step.
     fn finish_keys(bytes: &[u8], keys: &mut [TrieKey]) -> AliasTrie {
         // a key's byte at `depth` as a sort key: 0 when it ends there
         let rank = |k: &TrieKey, depth: usize| -> u16 {
@@ -332,7 +332,7 @@ impl TrieBuilder {
             next.clear();
             depth += 1;
         }
-        // where the last node's children would start: every node's are `first[n]..first[n + 1]`
+        // where the last node's children would start: node n's are first[n]..first[n + 1]
         trie.first.push(trie.label.len() as u32);
         trie
     }
@@ -441,15 +441,16 @@ impl Literals {
     /// Build the automaton from the registry's alias spellings and each rule's literals
     /// (indexed like the rules).
     ///
-    /// Aliases are not enumerated spelling by spelling: each goes into the alias trie as
-    /// its tokens and joints, and into the automaton only as its first token (or first
-    /// two, when the first is a single character) in each spelling: its anchor. A scan
-    /// walks, from every place the automaton finds an anchor, the trie of the aliases
-    /// that start with it, built the first time a text holds the anchor. The spellings the trie cannot
-    /// hold (a normalized form with two separators in a row or one at an end; the three
-    /// one-separator spellings of an alias with more than [`crate::registry::MAX_JOINTS`]
-    /// joints) are whole patterns. Either way, a spelling two aliases share belongs to the
-    /// first (the registry's claiming order).
+    /// Aliases are not enumerated spelling by spelling: each goes into an alias trie as
+    /// its tokens and joints, and into the automaton only as its first token (or, when
+    /// that is shorter than 4 bytes, `MIN_ANCHOR`, it and the start of the next) in each
+    /// spelling: its anchor. A scan walks, from every place the automaton finds an
+    /// anchor, the trie of the aliases that start with it, built the first time a text
+    /// holds the anchor. The spellings the trie cannot hold (a normalized form with two
+    /// separators in a row or one at an end; the three one-separator spellings of an
+    /// alias with more than `registry::MAX_JOINTS` joints) are whole patterns. Either
+    /// way, a spelling two aliases share belongs to the first (the registry's claiming
+    /// order).
     pub fn build(
         registry: &Registry,
         rules: &[RuleLiterals<'_>],
