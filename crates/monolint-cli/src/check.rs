@@ -1250,6 +1250,30 @@ mod tests {
         );
     }
 
+    /// The two halves are read (not left to the one-thread read), a file that shrank
+    /// since its size was taken is left to be read again, and what it grew by is read.
+    #[cfg(unix)]
+    #[test]
+    fn reading_in_halves_reads_the_halves_and_sees_a_file_change_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let text: String = (0..300_000).map(|i| format!("{i}\n")).collect();
+        let path = dir.path().join("reg.yaml");
+        std::fs::write(&path, &text).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let len = text.len() as u64;
+        assert_eq!(
+            read_halves(&file, len).unwrap(),
+            Some(text.clone().into_bytes())
+        );
+        // it was larger when its size was taken: shrank since
+        assert_eq!(read_halves(&file, len + 10).unwrap(), None);
+        // it was smaller: the rest is read on
+        assert_eq!(
+            read_halves(&file, len - 5_000).unwrap(),
+            Some(text.into_bytes())
+        );
+    }
+
     fn jobs(paths: &[&str]) -> Jobs {
         let mut j = Jobs::default();
         for p in paths {

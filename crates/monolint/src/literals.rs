@@ -1474,6 +1474,11 @@ mod spelling_tests {
         for text in texts {
             assert_eq!(ids(&lazy, text), ids(&one, text), "{text}");
         }
+        // near misses are no mention, either way
+        for miss in ["qxx 2004, gen2003amides, qx-", "genamide qx"] {
+            assert_eq!(ids(&lazy, miss), [], "{miss}");
+            assert_eq!(ids(&one, miss), [], "{miss}");
+        }
         let found: Vec<String> = ids(&lazy, texts[0])
             .into_iter()
             .map(|(_, _, id)| id)
