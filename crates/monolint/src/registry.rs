@@ -570,9 +570,9 @@ fn read_simply_into<'a>(
 ) -> Option<Result<(), Box<LoadError>>> {
     let text: &'a str = &source.text;
     let origin = Arc::from(source.name.as_str());
-    // the text in `n` parts at line starts, each cut into its entries and read on a
+    // the text in `n` runs of whole entries, each cut into its entries and read on a
     // thread of its own (`None`: not plainly a list of entries)
-    let cuts = line_cuts(text, n.max(1));
+    let cuts = crate::simple_yaml::entry_cuts(text, n.max(1));
     let read_range = |lo: usize, hi: usize| -> Option<Vec<Read<'a>>> {
         let pieces = crate::simple_yaml::entries_between(text, lo, hi)?;
         Some(read_part(source, &origin, &pieces))
@@ -638,25 +638,6 @@ fn read_simply_into<'a>(
         Ok(())
     })();
     Some(checked)
-}
-
-/// Where to cut `text` into `n` parts: `0`, then the line start after each `k/n` of the
-/// text (and after the first entry's start), then its end.
-fn line_cuts(text: &str, n: usize) -> Vec<usize> {
-    // the first part holds the first entry's start (the first entry holds the lines
-    // before it: see `entries_between`)
-    let first = crate::simple_yaml::first_entry_start(text).map_or(text.len(), |s| s + 1);
-    let mut cuts = vec![0];
-    for k in 1..n {
-        let at = (text.len() * k / n)
-            .max(cuts[k - 1])
-            .max(first)
-            .min(text.len());
-        let cut = memchr::memchr(b'\n', &text.as_bytes()[at..]).map_or(text.len(), |i| at + i + 1);
-        cuts.push(cut);
-    }
-    cuts.push(text.len());
-    cuts
 }
 
 /// [`read_simply_into`], as a list.
@@ -802,31 +783,17 @@ fn read_in_pieces_into(
 
 /// Cut a registry text into at most `n` pieces, each a run of whole top-level entries,
 /// such that parsing the pieces one by one gives the entries of parsing the whole text;
-/// one piece (the whole text) when the text is not plainly such a list. The cuts are at
-/// entry starts ([`crate::simple_yaml::entry_starts`], which says when cutting is safe),
-/// the first at or after each `k/n` of the text.
+/// one piece (the whole text) when the text is not plainly such a list
+/// ([`crate::simple_yaml::entry_starts`] says when cutting is safe). The cuts are
+/// [`crate::simple_yaml::entry_cuts`].
 fn pieces(text: &str, n: usize) -> Vec<&str> {
-    let Some(starts) = (n >= 2)
-        .then(|| crate::simple_yaml::entry_starts(text))
-        .flatten()
-    else {
+    if n < 2 || crate::simple_yaml::entry_starts(text).is_none() {
         return vec![text];
-    };
-    let mut out = Vec::with_capacity(n);
-    let mut start = 0;
-    // the first entry stays in the first piece
-    let mut next = starts.iter().skip(1).peekable();
-    for k in 1..n {
-        let target = text.len() * k / n;
-        while next.next_if(|&&cut| cut < target).is_some() {}
-        let Some(&cut) = next.next() else {
-            break;
-        };
-        out.push(&text[start..cut]);
-        start = cut;
     }
-    out.push(&text[start..]);
-    out
+    crate::simple_yaml::entry_cuts(text, n)
+        .windows(2)
+        .map(|w| &text[w[0]..w[1]])
+        .collect()
 }
 
 impl Registry {

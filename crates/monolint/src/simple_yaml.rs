@@ -198,7 +198,7 @@ pub(crate) fn entries(text: &str) -> Option<Vec<&str>> {
 
 /// The [`entries`] that start in `text[lo..hi]` (`lo` and `hi` line starts or the text's
 /// ends, and an entry starting before `lo` unless it is 0: the first entry holds the
-/// lines before it, see [`first_entry_start`]): the last runs on past `hi` to the next
+/// lines before it, see [`entry_cuts`]): the last runs on past `hi` to the next
 /// entry's start. So a text cut into parts at line starts can be cut into entries part by
 /// part, on several threads; the parts' entries, one after another, are the text's.
 /// `None` as [`entry_starts`] finds, in the part's lines; empty when no entry starts
@@ -228,10 +228,34 @@ fn next_entry_start(text: &str, at: usize) -> Option<usize> {
     None
 }
 
-/// Where the text's first entry starts, if a line opens one: a text is cut into parts
-/// for [`entries_between`] after it.
-pub(crate) fn first_entry_start(text: &str) -> Option<usize> {
-    next_entry_start(text, 0)
+/// Where to cut a registry-shaped text into at most `n` runs of whole entries: `0`, the
+/// first entry start at or after each `k/n` of the text (the first entry, which holds
+/// the lines before it, stays in the first run), and the text's end, each cut after the
+/// last. The one place that says where a registry is cut for threads: the reading
+/// threads cut their runs into entries ([`entries_between`]), the parser's parse them
+/// (`registry::pieces`).
+pub(crate) fn entry_cuts(text: &str, n: usize) -> Vec<usize> {
+    let len = text.len();
+    let mut cuts = vec![0];
+    if let Some(first) = next_entry_start(text, 0) {
+        for k in 1..n {
+            let target = (len * k / n).max(first + 1).max(cuts[cuts.len() - 1]);
+            // the line start at or after the target
+            let at = if target >= len || text.as_bytes()[target - 1] == b'\n' {
+                target.min(len)
+            } else {
+                memchr::memchr(b'\n', &text.as_bytes()[target..]).map_or(len, |i| target + i + 1)
+            };
+            let Some(cut) = next_entry_start(text, at) else {
+                break;
+            };
+            if cut > cuts[cuts.len() - 1] {
+                cuts.push(cut);
+            }
+        }
+    }
+    cuts.push(len);
+    cuts
 }
 
 /// One registry entry as a mapping, when every line is simple: after any blank and
@@ -434,7 +458,7 @@ mod tests {
         for text in texts {
             let whole = entries(text);
             // cuts after the first entry's start (none when no line opens one)
-            let first = first_entry_start(text).map_or(text.len(), |s| s + 1);
+            let first = next_entry_start(text, 0).map_or(text.len(), |s| s + 1);
             let starts: Vec<usize> = std::iter::once(0)
                 .chain(text.match_indices('\n').map(|(i, _)| i + 1))
                 .filter(|&i| i == 0 || i >= first)
@@ -451,6 +475,24 @@ mod tests {
                         .filter(|e: &Vec<&str>| !e.is_empty());
                     assert_eq!(joined, whole, "{text:?} cut at {cuts:?}");
                 }
+            }
+            // the threads' cuts: at entry starts, rising, the first entry in the first
+            // run; their runs' entries are the text's
+            for n in 1..6 {
+                let cuts = entry_cuts(text, n);
+                assert!(cuts.len() <= n + 1 && cuts.windows(2).all(|w| w[0] < w[1] || w[1] == 0));
+                assert_eq!((cuts[0], cuts[cuts.len() - 1]), (0, text.len()));
+                if let Some(starts) = entry_starts(text) {
+                    for c in &cuts[1..cuts.len() - 1] {
+                        assert!(starts[1..].contains(c), "{text:?} {n}: {cuts:?}");
+                    }
+                }
+                let parts: Option<Vec<Vec<&str>>> = cuts
+                    .windows(2)
+                    .map(|w| entries_between(text, w[0], w[1]))
+                    .collect();
+                let joined = parts.map(|p| p.concat()).filter(|e| !e.is_empty());
+                assert_eq!(joined, whole, "{text:?} in {n}: {cuts:?}");
             }
         }
     }
