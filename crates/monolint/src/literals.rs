@@ -381,28 +381,6 @@ impl AliasTrie {
     }
 }
 
-/// The trie key of every mixed alias of `registry` (claiming order), as
-/// [`Literals::build`] numbers them: a large registry's are collected on a thread of
-/// their own while the aliases are split into patterns.
-fn trie_keys(registry: &Registry) -> TrieBuilder {
-    let mut trie = TrieBuilder::default();
-    // about a byte of key a byte of name: reserved once, so the keys are never copied as
-    // they grow
-    let (names, bytes) = registry
-        .names()
-        .fold((0, 0), |(n, b), (name, _)| (n + 1, b + name.len()));
-    trie.keys.reserve(names);
-    trie.bytes.reserve(bytes);
-    let mut split = Split::default();
-    for (alias, (name, _)) in registry.names().enumerate() {
-        split.set(name);
-        if split.len() > 0 && split.mixed() {
-            trie.insert(&split, alias as u32);
-        }
-    }
-    trie
-}
-
 /// The DFA form of the automaton over `keys`, if it can and should be built: a DFA over
 /// a huge registry would cost more to build than it saves.
 fn volume_dfa(keys: &[String]) -> Option<dfa::DFA> {
@@ -470,27 +448,17 @@ impl Literals {
 
     /// [`Literals::build_for`], with `side` run on a thread of its own once the aliases
     /// are split into patterns (the linter builds a large registry's lookup index there,
-    /// beside the automaton: while the aliases are split, the trie keys' thread has the
-    /// other core).
+    /// beside the automaton).
     pub(crate) fn build_then(
         registry: &Registry,
         rules: &[RuleLiterals<'_>],
         volume: bool,
         side: Option<&(dyn Fn() + Sync)>,
     ) -> Result<Literals, aho_corasick::BuildError> {
-        let parallel = registry.compounds().len() >= crate::registry::PARALLEL_INDEX_COMPOUNDS
-            && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
         std::thread::scope(|scope| {
-            let job = parallel
-                .then(|| {
-                    std::thread::Builder::new()
-                        .spawn_scoped(scope, || trie_keys(registry))
-                        .ok()
-                })
-                .flatten();
-            // no thread to be had: run here
             let mut start_side = || {
                 if let Some(side) = side {
+                    // no thread to be had: run here
                     if std::thread::Builder::new()
                         .spawn_scoped(scope, side)
                         .is_err()
@@ -499,37 +467,21 @@ impl Literals {
                     }
                 }
             };
-            // no thread wanted, or none to be had: the keys are collected by the loop
-            // that splits the aliases anyway
-            Literals::build_with(
-                registry,
-                rules,
-                volume,
-                &mut start_side,
-                job.map(|job| {
-                    move || {
-                        job.join()
-                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                    }
-                }),
-            )
+            Literals::build_with(registry, rules, volume, &mut start_side)
         })
     }
 
-    /// [`Literals::build_for`] with the aliases' trie keys from `keys` (called once the
-    /// rest is done: see [`trie_keys`]), or, without it, collected as the aliases are
-    /// split.
+    /// [`Literals::build_then`], calling `after_names` once the aliases are split.
     fn build_with(
         registry: &Registry,
         rules: &[RuleLiterals<'_>],
         volume: bool,
         after_names: &mut dyn FnMut(),
-        keys: Option<impl FnOnce() -> TrieBuilder>,
     ) -> Result<Literals, aho_corasick::BuildError> {
-        // every mixed alias's trie key (numbered in order here, whoever collects them),
-        // and (anchor pattern, key) for each of its anchors
-        let mut local = keys.is_none().then(TrieBuilder::default);
-        let mut numbered = 0u32;
+        // every mixed alias's trie key (collecting them on a thread of their own, beside
+        // this loop, split every name twice and was slower), and (anchor pattern, key)
+        // for each of its anchors
+        let mut trie = TrieBuilder::default();
         let mut anchors_of: Vec<(u32, u32)> = Vec::new();
         let mut patterns: Vec<String> = Vec::new();
         let mut anchor: Vec<bool> = Vec::new();
@@ -572,12 +524,9 @@ impl Literals {
             if split.len() == 0 {
                 continue;
             }
-            let key = numbered;
+            let key = trie.keys.len() as u32;
             if split.mixed() {
-                numbered += 1;
-                if let Some(local) = local.as_mut() {
-                    local.insert(&split, alias);
-                }
+                trie.insert(&split, alias);
                 // the first token; a short one with as much of the next as makes
                 // MIN_ANCHOR bytes, in each spelling
                 let first = split.token(0);
@@ -639,11 +588,6 @@ impl Literals {
                 }
             }
         }
-        let trie = match (keys, local) {
-            (Some(keys), _) => keys(),
-            (None, local) => local.unwrap_or_default(),
-        };
-        debug_assert_eq!(trie.keys.len(), numbered as usize);
         // the keys grouped by anchor (by counting: pattern p's start at anchor_from[p])
         let mut anchor_from = vec![0u32; patterns.len() + 1];
         for &(p, _) in &anchors_of {
@@ -1442,12 +1386,6 @@ mod spelling_tests {
         ])
         .expect("generated registry");
         let lazy = Literals::build(&reg, &[]).expect("automaton");
-        // the keys collected on their own thread are those the loop collects
-        let here = Literals::build_with(&reg, &[], false, &mut || {}, None::<fn() -> TrieBuilder>)
-            .expect("automaton");
-        assert_eq!(lazy.trie_bytes, here.trie_bytes);
-        assert_eq!(lazy.anchored, here.anchored);
-        assert_eq!(lazy.anchor_from, here.anchor_from);
         let one = Literals::build(&reg, &[]).expect("automaton");
         // every alias's key once, in one trie, standing in for every anchor's
         let mut keys = lazy.anchored.clone();
