@@ -1150,10 +1150,22 @@ impl Linter {
                         }
                     }
                 }
-                for (k, re) in rule.patterns.iter().enumerate() {
-                    if k < 64 && open & (1 << k) == 0 {
-                        continue;
-                    }
+                // the open patterns only, in order: a sentence visits its set bits, not
+                // every pattern of the rule (a rule can have dozens, a page hundreds of
+                // sentences); any past the 64th always run
+                let mut bits = open;
+                let next_open = || {
+                    (bits != 0).then(|| {
+                        let k = bits.trailing_zeros() as usize;
+                        bits &= bits - 1;
+                        k
+                    })
+                };
+                let open_ks = std::iter::from_fn(next_open)
+                    .take_while(|&k| k < rule.patterns.len())
+                    .chain(64..rule.patterns.len());
+                for k in open_ks {
+                    let re = &rule.patterns[k];
                     for m in re.find_iter(stext.as_bytes()) {
                         if m.end() > m.start() {
                             // a pattern may match the punctuation before a clause (": give
@@ -1575,6 +1587,12 @@ mod tests {
             ["zzq66word"]
         );
         assert!(found("# BPC-157\n\nBPC-157 is a miracle. A cure is not near.\n").is_empty());
+        // several open patterns in one sentence: every one runs (the sentence's finding is
+        // its earliest, here never the lowest-numbered pattern's), below and past the 64th
+        let one = |words: &str| found(&format!("# BPC-157\n\nBPC-157 is {words}.\n"));
+        assert_eq!(one("zzq5word and zzq3word"), ["zzq5word"]);
+        assert_eq!(one("zzq63word, zzq40word and zzq3word"), ["zzq63word"]);
+        assert_eq!(one("zzq67word, zzq63word and zzq3word"), ["zzq67word"]);
     }
 
     #[test]
