@@ -315,15 +315,22 @@ pub fn meta_regex(p: &str) -> Result<MetaRegex, Box<regex_automata::meta::BuildE
 }
 
 /// `template` with every `{compound}` replaced by `name` (one allocation, sized up front:
-/// this runs for every finding).
+/// this runs for every finding). Holes are looked for by their `{` (memchr): a substring
+/// search sets up its searcher on every call, which cost more than the copying.
 fn fill(template: &str, name: &str) -> String {
     const HOLE: &str = "{compound}";
     let mut out = String::with_capacity(template.len() + name.len());
     let mut rest = template;
-    while let Some(i) = rest.find(HOLE) {
-        out.push_str(&rest[..i]);
-        out.push_str(name);
-        rest = &rest[i + HOLE.len()..];
+    let mut from = 0;
+    while let Some(i) = rest[from..].find('{').map(|i| from + i) {
+        if rest[i..].starts_with(HOLE) {
+            out.push_str(&rest[..i]);
+            out.push_str(name);
+            rest = &rest[i + HOLE.len()..];
+            from = 0;
+        } else {
+            from = i + 1;
+        }
     }
     out.push_str(rest);
     out
@@ -570,6 +577,9 @@ mod tests {
         // a name is put in as it is, never expanded again
         assert_eq!(fill("about {compound}", "{compound}"), "about {compound}");
         assert_eq!(fill("{compound", "x"), "{compound");
+        // a brace that opens no hole is text, also just before one
+        assert_eq!(fill("a {b} {{compound}}", "X"), "a {b} {X}");
+        assert_eq!(fill("{", "X"), "{");
     }
 
     /// The self-dosing instruction pattern is written twice, once per opening (the
