@@ -700,17 +700,20 @@ impl Literals {
         // both automata match the lowercase keys case-sensitively on a lowercased copy:
         // a DFA that also took uppercase letters would need twice the byte classes, and
         // its table (twice the size) would no longer fit the cache
+        // (and 8 zero bytes after it, so that a literal's rest is read a word at a time
+        // right up to the end)
         lower.clear();
-        lower.resize(bytes.len(), 0);
+        lower.resize(bytes.len() + 8, 0);
         for (l, b) in lower.iter_mut().zip(bytes) {
             *l = b.to_ascii_lowercase();
         }
+        let hay = &lower[..bytes.len()];
         match (self.fast.get().and_then(Option::as_ref), &self.ac) {
-            (Some(dfa), _) => Self::keys_found(dfa, lower, found, found2),
-            (None, Some(nfa)) => Self::keys_found(nfa, lower, found, found2),
+            (Some(dfa), _) => Self::keys_found(dfa, hay, found, found2),
+            (None, Some(nfa)) => Self::keys_found(nfa, hay, found, found2),
             (None, None) => return,
         }
-        let hay = &lower[..];
+        let padded = &lower[..];
         for &(s, k) in found.iter() {
             // a literal that only counts at a word start (see `start_only`) is not even
             // compared elsewhere
@@ -719,18 +722,30 @@ impl Literals {
                 continue;
             }
             // every literal that starts with the key the automaton found, and is there:
-            // the key's own bytes are known to match, only the rest is compared (in a
-            // loop: most rests are a few bytes, shorter than a call to memcmp)
+            // the key's own bytes are known to match, only the rest is compared, its
+            // first 8 bytes as one word (most rests are no longer; a key can have dozens
+            // of literals: "recommen")
             let key = self.keys.keys[k].len();
-            for p in self.keys.members(k) {
+            let at = s + key;
+            let Some(word) = padded.get(at..at + 8) else {
+                continue; // (the key ends inside the text: never)
+            };
+            let mut w = [0u8; 8];
+            w.copy_from_slice(word);
+            let word = u64::from_le_bytes(w);
+            let from = self.keys.at[k] as usize;
+            let to = self.keys.at[k + 1] as usize;
+            for (&p, &(rest, mask)) in self.keys.members[from..to]
+                .iter()
+                .zip(&self.keys.rest[from..to])
+            {
                 if !bound && self.start_only[p as usize] {
                     continue;
                 }
                 let lit = self.patterns[p as usize].as_bytes();
-                let rest = &lit[key..];
-                if !hay
-                    .get(s + key..s + lit.len())
-                    .is_some_and(|t| t.iter().zip(rest).all(|(a, b)| a == b))
+                if word & mask != rest
+                    || s + lit.len() > bytes.len()
+                    || lit.len() > key + 8 && hay[at + 8..s + lit.len()] != lit[key + 8..]
                 {
                     continue;
                 }
@@ -953,6 +968,23 @@ struct Keys {
     members: Vec<u32>,
     /// Per key: whether every literal behind it is `start_only`.
     start_only: Vec<bool>,
+    /// Per member (indexed like `members`): the first 8 bytes of its literal after the
+    /// key, little-endian, and the mask of the bytes it has (see [`rest_word`]).
+    rest: Vec<(u64, u64)>,
+}
+
+/// The first 8 bytes of `rest` as a little-endian word and the mask of those it has, so
+/// that a literal's rest is compared with the text 8 bytes at a time.
+fn rest_word(rest: &[u8]) -> (u64, u64) {
+    let n = rest.len().min(8);
+    let mut b = [0u8; 8];
+    b[..n].copy_from_slice(&rest[..n]);
+    let mask = if n == 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * n)) - 1
+    };
+    (u64::from_le_bytes(b), mask)
 }
 
 impl Keys {
@@ -987,6 +1019,8 @@ impl Keys {
                 keys.start_only.push(true);
             }
             keys.members.push(i);
+            keys.rest
+                .push(rest_word(&patterns[i as usize].as_bytes()[k.len()..]));
             if let Some(all) = keys.start_only.last_mut() {
                 *all &= start_only[i as usize];
             }
@@ -995,6 +1029,7 @@ impl Keys {
         keys
     }
 
+    #[cfg(test)]
     fn members(&self, key: usize) -> impl Iterator<Item = u32> + '_ {
         self.members[self.at[key] as usize..self.at[key + 1] as usize]
             .iter()
@@ -1099,6 +1134,56 @@ mod tests {
         let (m2, h2) = scan(&lits, text);
         assert_eq!(m2, m);
         assert_eq!(spans(&h2), spans(&h));
+    }
+
+    /// Literals behind one key ("recommen") have rests shorter than, as long as and
+    /// longer than the 8 bytes compared as one word; each is found where its whole text
+    /// is, in any case, and not where only its first bytes are or where it would run
+    /// past the end of the text.
+    #[test]
+    fn literals_sharing_a_key_are_told_apart_by_their_whole_rest() {
+        let phrases = [
+            "recommen",
+            "recommend",
+            "recommended",
+            "recommend it enough",
+            "recommend it enough to all",
+        ];
+        let (_, lits) = rule_literals(&phrases, &[]);
+        let found = |text: &str| -> Vec<String> {
+            let (_, h) = scan(&lits, text);
+            h.iter()
+                .filter(|h| h.whole && lits.has(h, 0, Role::Phrase))
+                .map(|h| text[h.start..h.end].to_string())
+                .collect()
+        };
+        assert_eq!(found("we recommend"), ["recommend"]);
+        assert_eq!(found("we RECOMMENDED it"), ["RECOMMENDED"]);
+        assert_eq!(
+            found("I recommend it enough to all."),
+            [
+                "recommend it enough to all",
+                "recommend it enough",
+                "recommend"
+            ]
+        );
+        // a rest that differs past its first 8 bytes, or only in its last byte
+        assert_eq!(
+            found("I recommend it enough to any"),
+            ["recommend it enough", "recommend"]
+        );
+        assert_eq!(
+            found("I recommend it enougH"),
+            ["recommend it enougH", "recommend"]
+        );
+        assert_eq!(found("I recommend it enougx"), ["recommend"]);
+        // the text ends inside a longer literal
+        assert_eq!(
+            found("recommend it enough to al"),
+            ["recommend it enough", "recommend"]
+        );
+        assert_eq!(found("recommen"), ["recommen"]);
+        assert!(found("recomme").is_empty());
     }
 
     /// Built for volume in one pass: the DFA and no NFA, and the same scan.
