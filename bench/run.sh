@@ -37,6 +37,17 @@ for r in reg10 reg10000; do printf 'compounds: [gen.yaml]\n' > $r/monolint.yaml;
 bytes() { du -sb --apparent-size "$1" | cut -f1; }
 BIG=$(bytes big); SMALLB=$(bytes small); TINYB=$(bytes tiny)
 
+# the host's own speed, at the start and at the end: a fixed CPU loop (median of three),
+# so that a run whose machine slowed down under it says so (a shared host's speed has
+# been seen to drift by 2x within an hour)
+probe() {
+  python3 -c 'import statistics as s, time
+def once():
+    t = time.perf_counter(); sum(range(10_000_000)); return time.perf_counter() - t
+print(round(1000 * s.median(once() for _ in range(3))))'
+}
+PROBE_START=$(probe)
+
 H="hyperfine -N --warmup 1 --runs $RUNS --export-json"
 CHECK="$ML check --format json --no-cache"
 
@@ -78,10 +89,11 @@ $IL --runs $((RUNS * 8)) --json il-registry.json \
 echo "== peak memory"
 mem() { { /usr/bin/time -v "$@" 2>&1 >/dev/null || true; } | awk -F': ' '/Maximum resident/ {print $2}'; }
 MEM_SMALL=$(mem $CHECK small); MEM_BIG=$(mem $CHECK big)
+PROBE_END=$(probe)
 
-python3 - "$BIG" "$SMALLB" "$TINYB" "$MEM_SMALL" "$MEM_BIG" "$PAGES" "$SMALL" <<'PY' | tee results.md
+python3 - "$BIG" "$SMALLB" "$TINYB" "$MEM_SMALL" "$MEM_BIG" "$PAGES" "$SMALL" "$PROBE_START" "$PROBE_END" <<'PY' | tee results.md
 import json, sys
-big, small, tiny, mem_s, mem_b, pages, spages = map(int, sys.argv[1:])
+big, small, tiny, mem_s, mem_b, pages, spages, p0, p1 = map(int, sys.argv[1:])
 def med(f, name):
     for r in json.load(open(f))["results"]:
         if r["command"] == name:
@@ -112,6 +124,7 @@ rows += [
  ("throughput, interleaved", f"monolint {il_ml:.3f} s; rg ASCII {il_rg:.3f} s", f"{il_rg/il_ml:.3f}x", ">= 0.5x rg ASCII"),
  ("threads, interleaved", f"1: {il_t1:.3f} s, 2: {il_t2:.3f} s", f"speed-up {il_t1/il_t2:.3f}x", ">= 1.8x"),
  ("registry, interleaved", f"{il_r10:.3f} s vs {il_r10k:.3f} s", f"{il_r10k/il_r10:.3f}x", "<= 1.2x"),
+ ("host speed (a fixed CPU loop)", f"{p0} ms at the start, {p1} ms at the end", f"{100*(p1-p0)/p0:+.0f}%", "- (the same host throughout: near 0%)"),
 ]
 print("| measure | figures (medians) | ratio | target |\n|---|---|---|---|")
 for r in rows:
