@@ -38,13 +38,19 @@ bytes() { du -sb --apparent-size "$1" | cut -f1; }
 BIG=$(bytes big); SMALLB=$(bytes small); TINYB=$(bytes tiny)
 
 # the host's own speed, at the start and at the end: a fixed CPU loop (median of three),
-# so that a run whose machine slowed down under it says so (a shared host's speed has
+# alone and as two copies at once (the slower copy), so that a run whose machine slowed
+# down under it, or did not give it two whole cores, says so (a shared host's speed has
 # been seen to drift by 2x within an hour)
-probe() {
-  python3 -c 'import statistics as s, time
+LOOP='import statistics as s, time
 def once():
     t = time.perf_counter(); sum(range(10_000_000)); return time.perf_counter() - t
 print(round(1000 * s.median(once() for _ in range(3))))'
+probe() {
+  local one a b
+  one=$(python3 -c "$LOOP")
+  python3 -c "$LOOP" > probe-a.txt & python3 -c "$LOOP" > probe-b.txt; wait
+  a=$(cat probe-a.txt); b=$(cat probe-b.txt)
+  echo "$one/$(( a > b ? a : b ))"
 }
 PROBE_START=$(probe)
 
@@ -93,7 +99,8 @@ PROBE_END=$(probe)
 
 python3 - "$BIG" "$SMALLB" "$TINYB" "$MEM_SMALL" "$MEM_BIG" "$PAGES" "$SMALL" "$PROBE_START" "$PROBE_END" <<'PY' | tee results.md
 import json, sys
-big, small, tiny, mem_s, mem_b, pages, spages, p0, p1 = map(int, sys.argv[1:])
+big, small, tiny, mem_s, mem_b, pages, spages = map(int, sys.argv[1:8])
+(p0, q0), (p1, q1) = (map(int, p.split("/")) for p in sys.argv[8:10])
 def med(f, name):
     for r in json.load(open(f))["results"]:
         if r["command"] == name:
@@ -124,7 +131,7 @@ rows += [
  ("throughput, interleaved", f"monolint {il_ml:.3f} s; rg ASCII {il_rg:.3f} s", f"{il_rg/il_ml:.3f}x", ">= 0.5x rg ASCII"),
  ("threads, interleaved", f"1: {il_t1:.3f} s, 2: {il_t2:.3f} s", f"speed-up {il_t1/il_t2:.3f}x", ">= 1.8x"),
  ("registry, interleaved", f"{il_r10:.3f} s vs {il_r10k:.3f} s", f"{il_r10k/il_r10:.3f}x", "<= 1.2x"),
- ("host speed (a fixed CPU loop)", f"{p0} ms at the start, {p1} ms at the end", f"{100*(p1-p0)/p0:+.0f}%", "- (the same host throughout: near 0%)"),
+ ("host speed (a fixed CPU loop)", f"alone {p0} ms at the start, {p1} ms at the end; two at once (the slower) {q0} and {q1} ms", f"drift {100*(p1-p0)/p0:+.0f}%; two at once {q0/p0:.2f}x and {q1/p1:.2f}x alone", "- (a steady host with two cores: near 0%, near 1.00x)"),
 ]
 print("| measure | figures (medians) | ratio | target |\n|---|---|---|---|")
 for r in rows:
