@@ -105,10 +105,9 @@ pub fn fix(
             .compound
             .as_deref()
             .and_then(|id| linter.registry().lookup(id))
-            .map(|i| linter.registry().get(i).name.clone())
-            .unwrap_or_else(|| "This compound".to_string());
+            .map_or("This compound", |i| linter.registry().get(i).name.as_str());
         let order = linter.rule_index(&d.rule).unwrap_or(usize::MAX);
-        todo.push((order, d, template.trim().replace("{compound}", &name)));
+        todo.push((order, d, crate::pack::fill(template.trim(), name)));
     }
     let unchanged = |skipped: Vec<Skipped>| FixOutcome {
         text: text.to_string(),

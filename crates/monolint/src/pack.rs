@@ -316,8 +316,9 @@ pub fn meta_regex(p: &str) -> Result<MetaRegex, Box<regex_automata::meta::BuildE
 
 /// `template` with every `{compound}` replaced by `name` (one allocation, sized up front:
 /// this runs for every finding). Holes are looked for by their `{` (memchr): a substring
-/// search sets up its searcher on every call, which cost more than the copying.
-fn fill(template: &str, name: &str) -> String {
+/// search sets up its searcher on every call, which cost more than the copying. Fix
+/// texts (`fix::fix`) are filled by it too.
+pub(crate) fn fill(template: &str, name: &str) -> String {
     const HOLE: &str = "{compound}";
     let mut out = String::with_capacity(template.len() + name.len());
     let mut rest = template;
