@@ -727,12 +727,11 @@ impl Literals {
             // of literals: "recommen")
             let key = self.keys.keys[k].len();
             let at = s + key;
-            let Some(word) = padded.get(at..at + 8) else {
-                continue; // (the key ends inside the text: never)
+            // (the key ends inside the text and 8 padding bytes follow it: always there)
+            let Some(word) = padded.get(at..at + 8).and_then(|w| w.try_into().ok()) else {
+                continue;
             };
-            let mut w = [0u8; 8];
-            w.copy_from_slice(word);
-            let word = u64::from_le_bytes(w);
+            let word = u64::from_le_bytes(word);
             let from = self.keys.at[k] as usize;
             let to = self.keys.at[k + 1] as usize;
             for (&p, &(rest, mask)) in self.keys.members[from..to]
