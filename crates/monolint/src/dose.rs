@@ -66,11 +66,15 @@ pub fn figure_pattern() -> String {
     )
 }
 
+/// The figure regex, compiled case-sensitively: it runs on lowercased text, where it finds
+/// what the pattern finds case-insensitively on the text (a test holds the pattern to
+/// that, see `src/lowercase.rs`), for a third less compiling.
 fn figure_regex() -> &'static regex_automata::meta::Regex {
     static RE: OnceLock<regex_automata::meta::Regex> = OnceLock::new();
     RE.get_or_init(|| {
         // the pattern is a constant: a failure here is a bug caught by every test
-        crate::pack::meta_regex(&figure_pattern()).unwrap_or_else(|e| panic!("dose regex: {e}"))
+        crate::pack::meta_regex_case(&figure_pattern(), false)
+            .unwrap_or_else(|e| panic!("dose regex: {e}"))
     })
 }
 
@@ -206,7 +210,7 @@ fn per_unit(rest: &[u8], unit: &[u8]) -> bool {
 }
 
 /// If a bracketed figure follows at `e` ("250 mcg (0.25 mg)"), where it ends.
-fn restatement(text: &str, e: usize) -> Option<usize> {
+fn restatement(text: &str, lower: &[u8], e: usize) -> Option<usize> {
     let rest = &text[e..];
     let open = rest.len() - rest.trim_start().len();
     let inner = rest.trim_start().strip_prefix('(')?;
@@ -216,7 +220,8 @@ fn restatement(text: &str, e: usize) -> Option<usize> {
     }
     let mut figs = Vec::new();
     let body = &inner[..close];
-    find_plain(body, &mut figs);
+    let from = e + open + 1;
+    find_figures_in(body, &lower[from..from + body.len()], &mut figs);
     let f = figs.first()?;
     (f.start <= 3 && body[f.end..].trim().is_empty()).then_some(e + open + 1 + close + 1)
 }
@@ -343,17 +348,20 @@ fn contains_or(fig: &[u8]) -> bool {
 
 /// Every dose figure in `text` (normalized).
 pub fn find_figures(text: &str, out: &mut Vec<Figure>) {
-    find_plain(text, out);
+    crate::pack::with_lower(text.as_bytes(), |lower| find_figures_in(text, lower, out));
 }
 
-fn find_plain(text: &str, out: &mut Vec<Figure>) {
+/// [`find_figures`] with the text's lowercased copy at hand (`lower`: `text`
+/// ASCII-lowercased, as long): the figure regex is compiled for lowercased text.
+pub(crate) fn find_figures_in(text: &str, lower: &[u8], out: &mut Vec<Figure>) {
     let bytes = text.as_bytes();
+    debug_assert_eq!(bytes.len(), lower.len());
     if !may_hold_figure(bytes) {
         return;
     }
     let re = figure_regex();
     let mut last_end = 0;
-    for m in re.find_iter(bytes) {
+    for m in re.find_iter(lower) {
         let (s, e) = (m.start(), m.end());
         // inside a bracketed restatement already merged into the previous figure
         if s < last_end {
@@ -451,14 +459,14 @@ fn find_plain(text: &str, out: &mut Vec<Figure>) {
         }
         // "2,000 mcg (2 mg)", "10 units (0.1 mL)": a restatement in brackets is the same
         // amount, one figure
-        let restated = restatement(text, e);
+        let restated = restatement(text, lower, e);
         let e = restated.unwrap_or(e);
         last_end = e;
         // "1 mg or 3 mg", "1.6 or 3.2 mg/kg": alternatives are two figures, not a range
         // (the groups are only worked out for a figure that has an "or" in it)
         let caps = contains_or(&bytes[s..m.end()]).then(|| {
             let mut caps = re.create_captures();
-            re.search_captures(&regex_automata::Input::new(bytes).range(s..), &mut caps);
+            re.search_captures(&regex_automata::Input::new(lower).range(s..), &mut caps);
             caps
         });
         let group = |name: &str| caps.as_ref()?.get_group_by_name(name);
@@ -677,7 +685,7 @@ mod tests {
             let text = format!("{}{text}", "x".repeat(pad));
             let b = text.as_bytes();
             if !may_hold_figure(b) {
-                prop_assert!(figure_regex().find(b).is_none(), "{:?}", text);
+                prop_assert!(figure_regex().find(text.to_ascii_lowercase().as_bytes()).is_none(), "{:?}", text);
             }
         }
     }
@@ -890,6 +898,13 @@ mod tests {
         prop::collection::vec(part, 0..6).prop_map(|v| v.concat())
     }
 
+    /// The figure regex is compiled case-sensitively for lowercased text: the pattern
+    /// finds the same that way (see `src/lowercase.rs`).
+    #[test]
+    fn figure_pattern_runs_on_lowercase() {
+        assert!(crate::lowercase::runs_on_lowercase(&figure_pattern()));
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
 
@@ -900,7 +915,9 @@ mod tests {
                 crate::pack::meta_regex(&figure_pattern_written_out())
                     .unwrap_or_else(|e| panic!("{e}"))
             });
-            prop_assert_eq!(spans(figure_regex(), text.as_bytes()), spans(old, text.as_bytes()), "{:?}", text);
+            // (the regex runs on lowercased text; the written-out one as the pattern reads)
+            let lower = text.to_ascii_lowercase();
+            prop_assert_eq!(spans(figure_regex(), lower.as_bytes()), spans(old, text.as_bytes()), "{:?}", text);
         }
     }
 

@@ -10,7 +10,7 @@
 
 use crate::diagnostic::{make, Diagnostic, LineIndex, Severity};
 use crate::document::{Block, BlockKind, Document, Format};
-use crate::dose::{find_figures, Figure};
+use crate::dose::{find_figures_in, Figure};
 use crate::error::{LoadError, Source};
 use crate::literals::{Hit, Literals, Role, RuleLiterals, Scratch};
 use crate::pack::{load_pack, Kind, Rule, Scope, When};
@@ -263,6 +263,12 @@ impl Cells {
     }
 }
 
+thread_local! {
+    /// The buffer of [`Ctx::lower`], kept with the thread between pages like the scan's
+    /// scratch (it grows to the largest page once).
+    static LOWER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
 /// Everything computed once per document.
 struct Ctx<'d> {
     doc: &'d Document<'d>,
@@ -285,6 +291,11 @@ struct Ctx<'d> {
     /// `words` words per block): "does this block have a phrase of rule r" is one load.
     roles: Vec<u64>,
     words: usize,
+    /// Every block's text ASCII-lowercased, as the literal scan left it (each followed by
+    /// 8 zero bytes): block `bi`'s starts at `lower_at[bi]` (the regexes compiled for
+    /// lowercased text run on it, see [`crate::pack::Pattern`]).
+    lower: Vec<u8>,
+    lower_at: Vec<usize>,
 }
 
 impl Ctx<'_> {
@@ -296,6 +307,12 @@ impl Ctx<'_> {
         &self.hits[self.hit_at[bi]..self.hit_at[bi + 1]]
     }
 
+    /// Block `bi`'s text, ASCII-lowercased.
+    fn lower(&self, bi: usize) -> &[u8] {
+        let at = self.lower_at[bi];
+        &self.lower[at..at + self.doc.blocks[bi].norm.text.len()]
+    }
+
     fn sentences(&self, bi: usize) -> &[(usize, usize)] {
         self.sentences[bi].get_or_init(|| crate::sentences::split(&self.doc.blocks[bi].norm.text))
     }
@@ -305,7 +322,7 @@ impl Ctx<'_> {
             let block = &self.doc.blocks[bi];
             let text = &block.norm.text;
             let mut figs = Vec::new();
-            find_figures(text, &mut figs);
+            find_figures_in(text, self.lower(bi), &mut figs);
             // a bare amount under a column header that carries the unit ("MK-677 (mg)")
             if figs.is_empty() && crate::dose::bare_amount(text) {
                 let unit_head = block.cell.filter(|c| !c.header).and_then(|c| {
@@ -334,7 +351,11 @@ impl Ctx<'_> {
                     None => kept.push(f),
                     Some(m) if m.end < f.end => {
                         let mut again = Vec::new();
-                        find_figures(&text[m.end..f.end], &mut again);
+                        find_figures_in(
+                            &text[m.end..f.end],
+                            &self.lower(bi)[m.end..f.end],
+                            &mut again,
+                        );
                         kept.extend(again.into_iter().map(|g| Figure {
                             start: g.start + m.end,
                             end: g.end + m.end,
@@ -634,7 +655,7 @@ impl Linter {
             return out;
         }
         let doc = Document::parse(text, Format::from_path(path));
-        let ctx = self.context(&doc);
+        let mut ctx = self.context(&doc);
         // every compound a finding could be attributed to: the ones the page names and its
         // primary ones; a rule whose `when` none of them meets cannot fire here
         let mut present: Vec<usize> = ctx.mentions.iter().map(|m| m.compound).collect();
@@ -660,6 +681,7 @@ impl Linter {
                 Kind::Builtin => {}
             }
         }
+        LOWER.set(std::mem::take(&mut ctx.lower));
         if raw.is_empty() && doc.comments.is_empty() {
             return out;
         }
@@ -750,12 +772,21 @@ impl Linter {
         let mut chain: Vec<usize> = Vec::new(); // open headings, outermost first
         let words = self.keys.div_ceil(64).max(1);
         let mut roles = vec![0u64; n * words];
+        let mut lower = LOWER.take();
+        lower.clear();
+        let mut lower_at = Vec::with_capacity(n);
         for (bi, b) in doc.blocks.iter().enumerate() {
             mention_at.push(mentions.len());
             hit_at.push(hits.len());
+            lower_at.push(lower.len());
             let first = hits.len();
-            self.literals
-                .scan(&b.norm.text, &mut mentions, &mut hits, &mut scratch);
+            self.literals.scan_appending(
+                &b.norm.text,
+                &mut mentions,
+                &mut hits,
+                &mut scratch,
+                &mut lower,
+            );
             let set = &mut roles[bi * words..(bi + 1) * words];
             for h in &hits[first..] {
                 for &(r, role) in self.literals.owners(h.pattern) {
@@ -800,6 +831,8 @@ impl Linter {
             parent,
             roles,
             words,
+            lower,
+            lower_at,
         };
         ctx.primary = self.primary(&ctx);
         ctx
@@ -960,7 +993,10 @@ impl Linter {
         self.has_role(ctx, bi, sent, ri, Role::Unless)
             || rule.unless_patterns.iter().enumerate().any(|(k, re)| {
                 self.gate_open(ctx, bi, sent, ri, k, true)
-                    && re.is_match(&ctx.doc.blocks[bi].norm.text.as_bytes()[sent.0..sent.1])
+                    && re.is_match_in(
+                        &ctx.doc.blocks[bi].norm.text.as_bytes()[sent.0..sent.1],
+                        &ctx.lower(bi)[sent.0..sent.1],
+                    )
             })
     }
 
@@ -1166,7 +1202,7 @@ impl Linter {
                     .chain(64..rule.patterns.len());
                 for k in open_ks {
                     let re = &rule.patterns[k];
-                    for m in re.find_iter(stext.as_bytes()) {
+                    for m in re.find_iter_in(stext.as_bytes(), &ctx.lower(bi)[sent.0..sent.1]) {
                         if m.end() > m.start() {
                             // a pattern may match the punctuation before a clause (": give
                             // each step..."): the finding starts at the words
@@ -1224,11 +1260,10 @@ impl Linter {
         }
         if !rule.link_patterns.is_empty() {
             for link in &ctx.doc.links {
-                if !rule
-                    .link_patterns
-                    .iter()
-                    .any(|re| re.is_match(link.url.to_ascii_lowercase().as_bytes()))
-                {
+                if !rule.link_patterns.iter().any(|re| {
+                    let url = link.url.to_ascii_lowercase();
+                    re.is_match_in(url.as_bytes(), url.as_bytes())
+                }) {
                     continue;
                 }
                 let c = ctx
@@ -1307,7 +1342,7 @@ impl Linter {
                 let whole = (0, b.norm.text.len());
                 rule.patterns.iter().enumerate().any(|(k, re)| {
                     self.gate_open(ctx, bi, whole, ri, k, false)
-                        && re.is_match(b.norm.text.as_bytes())
+                        && re.is_match_in(b.norm.text.as_bytes(), ctx.lower(bi))
                 })
             });
         if satisfied {

@@ -684,12 +684,29 @@ impl Literals {
         hits: &mut Vec<Hit>,
         scratch: &mut Scratch,
     ) {
+        let mut lower = std::mem::take(&mut scratch.lower);
+        lower.clear();
+        self.scan_appending(text, mentions, hits, scratch, &mut lower);
+        scratch.lower = lower;
+    }
+
+    /// [`Literals::scan`], leaving the lowercased copy of `text` it reads appended to
+    /// `lower` (at `lower.len()` as it was, and 8 zero bytes after it), for the engine's
+    /// regexes that run on lowercased text.
+    pub(crate) fn scan_appending(
+        &self,
+        text: &str,
+        mentions: &mut Vec<Mention>,
+        hits: &mut Vec<Hit>,
+        scratch: &mut Scratch,
+        lower: &mut Vec<u8>,
+    ) {
         let bytes = text.as_bytes();
         let Scratch {
             aliases,
             starts,
             stack,
-            lower,
+            lower: _,
             found,
             found2,
         } = scratch;
@@ -702,18 +719,17 @@ impl Literals {
         // its table (twice the size) would no longer fit the cache
         // (and 8 zero bytes after it, so that a literal's rest is read a word at a time
         // right up to the end)
-        lower.clear();
-        lower.resize(bytes.len() + 8, 0);
-        for (l, b) in lower.iter_mut().zip(bytes) {
-            *l = b.to_ascii_lowercase();
-        }
-        let hay = &lower[..bytes.len()];
+        let base = lower.len();
+        lower.extend_from_slice(bytes);
+        lower[base..].make_ascii_lowercase();
+        lower.extend_from_slice(&[0; 8]);
+        let padded = &lower[base..];
+        let hay = &padded[..bytes.len()];
         match (self.fast.get().and_then(Option::as_ref), &self.ac) {
             (Some(dfa), _) => Self::keys_found(dfa, hay, found, found2),
             (None, Some(nfa)) => Self::keys_found(nfa, hay, found, found2),
             (None, None) => return,
         }
-        let padded = &lower[..];
         for &(s, k) in found.iter() {
             // a literal that only counts at a word start (see `start_only`) is not even
             // compared elsewhere

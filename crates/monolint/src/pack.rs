@@ -115,19 +115,21 @@ type Gates = Vec<(Vec<Option<Vec<String>>>, Vec<Option<Vec<String>>>)>;
 struct Embedded {
     pack: PackFile,
     gates: Gates,
+    /// The pack's regexes that run on lowercased text (see `src/lowercase.rs`), sorted.
+    lower: Vec<String>,
 }
 
-/// The pack file, and its gates when they were worked out at build time (the embedded
-/// pack); any other text is parsed here.
-fn parse(source: &Source) -> Result<(PackFile, Option<Gates>), Box<LoadError>> {
+/// The pack file, and its gates and lowercase regexes when they were worked out at build
+/// time (the embedded pack); any other text is parsed here.
+fn parse(source: &Source) -> Result<(PackFile, Option<Gates>, Vec<String>), Box<LoadError>> {
     let built = crate::embedded_json(source)
         .and_then(|json| serde_json::from_str::<Embedded>(json).ok())
         .filter(|e| e.gates.len() == e.pack.rules.len());
     if let Some(e) = built {
-        return Ok((e.pack, Some(e.gates)));
+        return Ok((e.pack, Some(e.gates), e.lower));
     }
     let file = serde_yaml::from_str(&source.text).map_err(|e| LoadError::yaml(source, &e))?;
-    Ok((file, None))
+    Ok((file, None, Vec::new()))
 }
 
 /// A compiled rule.
@@ -205,6 +207,9 @@ pub const MAX_SOURCE_BYTES: usize = 16 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Pattern {
     src: String,
+    /// Compiled case-sensitively and run on the text ASCII-lowercased (see
+    /// `src/lowercase.rs`): worked out at build time, for embedded patterns only.
+    lower: bool,
     re: std::sync::OnceLock<MetaRegex>,
     /// For a pattern anchored at the start (`^…`): the first two bytes a match can open
     /// with (see [`crate::gate::openings`]), worked out with the regex.
@@ -212,9 +217,10 @@ pub struct Pattern {
 }
 
 impl Pattern {
-    fn lazy(src: &str) -> Pattern {
+    fn lazy(src: &str, lower: bool) -> Pattern {
         Pattern {
             src: src.to_string(),
+            lower,
             re: std::sync::OnceLock::new(),
             openings: std::sync::OnceLock::new(),
         }
@@ -225,6 +231,7 @@ impl Pattern {
         let _ = cell.set(re);
         Pattern {
             src: src.to_string(),
+            lower: false,
             re: cell,
             openings: std::sync::OnceLock::new(),
         }
@@ -238,13 +245,33 @@ impl Pattern {
     fn regex(&self) -> &MetaRegex {
         self.re.get_or_init(|| {
             // only embedded patterns are lazy, and `default_pack_patterns_all_compile`
-            // compiles every one of them: this cannot fail on user input
-            meta_regex(&self.src).unwrap_or_else(|e| panic!("embedded pattern `{}`: {e}", self.src))
+            // compiles every one of them, in both cases: this cannot fail on user input
+            meta_regex_case(&self.src, !self.lower)
+                .unwrap_or_else(|e| panic!("embedded pattern `{}`: {e}", self.src))
         })
     }
 
+    /// The haystack this pattern runs on: `text`, or `lower` (`text` ASCII-lowercased).
+    fn hay<'h>(&self, text: &'h [u8], lower: &'h [u8]) -> &'h [u8] {
+        debug_assert_eq!(text.len(), lower.len());
+        if self.lower {
+            lower
+        } else {
+            text
+        }
+    }
+
     pub fn is_match(&self, haystack: &[u8]) -> bool {
+        if self.lower {
+            return with_lower(haystack, |lower| self.regex().is_match(lower));
+        }
         self.regex().is_match(haystack)
+    }
+
+    /// [`Pattern::is_match`] with the text's lowercased copy at hand (`lower`: `text`
+    /// ASCII-lowercased, as long).
+    pub(crate) fn is_match_in(&self, text: &[u8], lower: &[u8]) -> bool {
+        self.regex().is_match(self.hay(text, lower))
     }
 
     /// Work out the openings [`Pattern::find_iter`] turns haystacks away with (a
@@ -256,9 +283,19 @@ impl Pattern {
 
     /// Successive non-overlapping matches, leftmost-first. A pattern anchored at the start
     /// is turned away without a search when `haystack` cannot open a match.
-    pub fn find_iter<'h>(
+    pub fn find_iter(&self, haystack: &[u8]) -> impl Iterator<Item = regex_automata::Match> {
+        let found: Vec<_> = with_lower(haystack, |lower| {
+            self.find_iter_in(haystack, lower).collect()
+        });
+        found.into_iter()
+    }
+
+    /// [`Pattern::find_iter`] with the text's lowercased copy at hand (`lower`: `text`
+    /// ASCII-lowercased, as long).
+    pub(crate) fn find_iter_in<'h>(
         &'h self,
-        haystack: &'h [u8],
+        text: &'h [u8],
+        lower: &'h [u8],
     ) -> impl Iterator<Item = regex_automata::Match> + 'h {
         // (the openings are worked out only for runs over many files, see
         // `prepare_for_volume`: on a page or two, working them out costs more than the
@@ -267,8 +304,8 @@ impl Pattern {
             .openings
             .get()
             .and_then(Option::as_ref)
-            .is_none_or(|o| o.may_open(haystack));
-        open.then(|| self.regex().find_iter(haystack))
+            .is_none_or(|o| o.may_open(text));
+        open.then(|| self.regex().find_iter(self.hay(text, lower)))
             .into_iter()
             .flatten()
     }
@@ -293,6 +330,27 @@ pub fn compile_regex(p: &str) -> Result<Regex, regex::Error> {
 /// The matcher for a pattern: the same syntax and limits as [`compile_regex`] (bytes,
 /// ASCII-case-insensitive, no Unicode classes), without automatic prefilters.
 pub fn meta_regex(p: &str) -> Result<MetaRegex, Box<regex_automata::meta::BuildError>> {
+    meta_regex_case(p, true)
+}
+
+/// `f` on `hay` ASCII-lowercased (same length, same offsets), in a buffer kept per thread
+/// (a pool: `f` may call it again).
+pub(crate) fn with_lower<R>(hay: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
+    thread_local!(static POOL: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) });
+    let mut buf = POOL.with_borrow_mut(Vec::pop).unwrap_or_default();
+    buf.clear();
+    buf.extend_from_slice(hay);
+    buf.make_ascii_lowercase();
+    let r = f(&buf);
+    POOL.with_borrow_mut(|p| p.push(buf));
+    r
+}
+
+/// [`meta_regex`], or (`ci` false) compiled case-sensitively, for lowercased text.
+pub(crate) fn meta_regex_case(
+    p: &str,
+    ci: bool,
+) -> Result<MetaRegex, Box<regex_automata::meta::BuildError>> {
     use regex_automata::{meta, util::syntax};
     meta::Builder::new()
         .configure(
@@ -306,7 +364,7 @@ pub fn meta_regex(p: &str) -> Result<MetaRegex, Box<regex_automata::meta::BuildE
         )
         .syntax(
             syntax::Config::new()
-                .case_insensitive(true)
+                .case_insensitive(ci)
                 .unicode(false)
                 .utf8(false),
         )
@@ -352,7 +410,7 @@ fn valid_id(id: &str) -> bool {
 /// Parse and validate one pack file.
 pub fn load_pack(source: &Source) -> Result<Vec<Rule>, Box<LoadError>> {
     check_size(source)?;
-    let (file, mut built_gates) = parse(source)?;
+    let (file, mut built_gates, lower) = parse(source)?;
     if file.rules.len() > MAX_RULES {
         return Err(LoadError::at(
             source,
@@ -405,7 +463,8 @@ pub fn load_pack(source: &Source) -> Result<Vec<Rule>, Box<LoadError>> {
             list.iter()
                 .map(|p| {
                     if lazy {
-                        return Ok(Pattern::lazy(p));
+                        let on_lowercase = lower.binary_search_by(|l| l.as_str().cmp(p)).is_ok();
+                        return Ok(Pattern::lazy(p, on_lowercase));
                     }
                     compile_regex(p)
                         .map_err(|e| e.to_string())
@@ -544,12 +603,14 @@ pub fn check_size(source: &Source) -> Result<(), Box<LoadError>> {
 mod tests {
     use super::*;
 
-    /// `build.rs` parsed the embedded pack and worked out its gates: the same rules and
-    /// gates as parsing the YAML now; a file that is not the embedded text is parsed.
+    /// `build.rs` parsed the embedded pack and worked out its gates and which regexes run
+    /// on lowercased text: the same rules, gates and regexes as working them out now; a
+    /// file that is not the embedded text is parsed.
     #[test]
     fn build_time_pack_is_the_yaml() {
+        let mut on_lowercase = 0;
         for source in crate::default_packs() {
-            let (built, gates) = parse(&source).expect("embedded pack");
+            let (built, gates, lower) = parse(&source).expect("embedded pack");
             let gates = gates.unwrap_or_else(|| panic!("{} not built", source.name));
             let yaml: PackFile = serde_yaml::from_str(&source.text).expect("yaml");
             assert_eq!(format!("{:?}", built.rules), format!("{:?}", yaml.rules));
@@ -562,7 +623,20 @@ mod tests {
                 .map(|r| (now(&r.patterns), now(&r.unless_patterns)))
                 .collect();
             assert_eq!(gates, want, "{}", source.name);
+            let mut want: Vec<String> = yaml
+                .rules
+                .iter()
+                .flat_map(|r| r.patterns.iter().chain(&r.unless_patterns).chain(&r.links))
+                .filter(|p| crate::lowercase::runs_on_lowercase(p))
+                .cloned()
+                .collect();
+            want.sort();
+            want.dedup();
+            assert_eq!(lower, want, "{}", source.name);
+            on_lowercase += lower.len();
         }
+        // nearly all of them: they are written in lowercase
+        assert!(on_lowercase > 50, "{on_lowercase}");
         let edited = Source::new("<default>/rules/dose.yaml", "rules: []\n");
         assert!(parse(&edited).expect("yaml").1.is_none());
         assert!(load_pack(&edited).expect("loads").is_empty());
@@ -612,7 +686,7 @@ mod tests {
     /// only where the pattern cannot match.
     #[test]
     fn openings_are_for_volume_runs_and_change_no_match() {
-        let p = Pattern::lazy(r"^(?:take|inject) \d+ ?mg");
+        let p = Pattern::lazy(r"^(?:take|inject) \d+ ?mg", false);
         let spans = |h: &str| -> Vec<(usize, usize)> {
             p.find_iter(h.as_bytes())
                 .map(|m| (m.start(), m.end()))
@@ -653,14 +727,89 @@ mod tests {
                 {
                     compile_regex(p.as_str())
                         .unwrap_or_else(|e| panic!("{}: `{}`: {e}", rule.id(), p.as_str()));
-                    // and the matcher the engine runs (compiled lazily in real use)
+                    // and the matcher the engine runs (compiled lazily in real use), in
+                    // both cases
                     meta_regex(p.as_str())
+                        .unwrap_or_else(|e| panic!("{}: `{}`: {e}", rule.id(), p.as_str()));
+                    meta_regex_case(p.as_str(), false)
                         .unwrap_or_else(|e| panic!("{}: `{}`: {e}", rule.id(), p.as_str()));
                     n += 1;
                 }
             }
         }
         assert!(n > 20, "only {n} patterns in the default pack");
+    }
+
+    /// Every embedded regex that runs on lowercased text finds there, compiled
+    /// case-sensitively, what it finds compiled case-insensitively on the text: on every
+    /// line of the fixtures, as written, in capitals and with every other letter flipped.
+    #[test]
+    fn lowercase_regexes_find_what_the_patterns_find() {
+        let mut lines = Vec::new();
+        let mut dirs =
+            vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    lines.extend(text.lines().map(str::to_string));
+                }
+            }
+        }
+        assert!(lines.len() > 1000, "{} fixture lines", lines.len());
+        let variants: Vec<String> = lines
+            .iter()
+            .flat_map(|l| {
+                let flipped: String = l
+                    .chars()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        if i % 2 == 0 {
+                            c.to_ascii_uppercase()
+                        } else {
+                            c
+                        }
+                    })
+                    .collect();
+                [l.clone(), l.to_ascii_uppercase(), flipped]
+            })
+            .collect();
+        let spans = |re: &MetaRegex, hay: &[u8]| -> Vec<(usize, usize)> {
+            re.find_iter(hay).map(|m| (m.start(), m.end())).collect()
+        };
+        let mut checked = 0;
+        for source in crate::default_packs() {
+            for rule in load_pack(&source).unwrap() {
+                for p in rule
+                    .patterns
+                    .iter()
+                    .chain(&rule.unless_patterns)
+                    .chain(&rule.link_patterns)
+                    .filter(|p| p.lower)
+                {
+                    let ci = meta_regex(p.as_str()).unwrap();
+                    let mut found = 0;
+                    for text in &variants {
+                        let want = spans(&ci, text.as_bytes());
+                        let lower = text.to_ascii_lowercase();
+                        assert_eq!(
+                            p.find_iter_in(text.as_bytes(), lower.as_bytes())
+                                .map(|m| (m.start(), m.end()))
+                                .collect::<Vec<_>>(),
+                            want,
+                            "`{}` on {text:?}",
+                            p.as_str()
+                        );
+                        found += want.len();
+                    }
+                    checked += usize::from(found > 0);
+                }
+            }
+        }
+        // most of them find something in the fixtures, in all three spellings
+        assert!(checked > 30, "{checked}");
     }
 
     #[test]
