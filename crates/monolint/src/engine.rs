@@ -1260,10 +1260,13 @@ impl Linter {
         }
         if !rule.link_patterns.is_empty() {
             for link in &ctx.doc.links {
-                if !rule.link_patterns.iter().any(|re| {
-                    let url = link.url.to_ascii_lowercase();
-                    re.is_match_in(url.as_bytes(), url.as_bytes())
-                }) {
+                // link patterns read the URL lowercased, whichever way they are compiled
+                let url = link.url.to_ascii_lowercase();
+                if !rule
+                    .link_patterns
+                    .iter()
+                    .any(|re| re.is_match_in(url.as_bytes(), url.as_bytes()))
+                {
                     continue;
                 }
                 let c = ctx

@@ -284,9 +284,14 @@ impl Pattern {
     /// Successive non-overlapping matches, leftmost-first. A pattern anchored at the start
     /// is turned away without a search when `haystack` cannot open a match.
     pub fn find_iter(&self, haystack: &[u8]) -> impl Iterator<Item = regex_automata::Match> {
-        let found: Vec<_> = with_lower(haystack, |lower| {
-            self.find_iter_in(haystack, lower).collect()
-        });
+        // (a pattern that runs on lowercased text needs a copy, which the matches outlive)
+        let found: Vec<_> = if self.lower {
+            with_lower(haystack, |lower| {
+                self.find_iter_in(haystack, lower).collect()
+            })
+        } else {
+            self.find_iter_in(haystack, haystack).collect()
+        };
         found.into_iter()
     }
 
