@@ -1633,6 +1633,24 @@ mod tests {
         assert_eq!(one("zzq67word, zzq63word and zzq3word"), ["zzq67word"]);
     }
 
+    /// Regexes compiled for lowercased text read each block's own stretch of the
+    /// document's lowercased copy: a pattern (no phrase) fires on a capitalized sentence in
+    /// a later block, and stays silent on its near miss in the block after it.
+    #[test]
+    fn regexes_read_each_blocks_lowercased_text() {
+        let linter = super::Linter::builder().build().expect("default pack");
+        let page = "# BPC-157\n\nBPC-157 is a research peptide.\n\nA paragraph first.\n\n\
+                    OUR DOCTORS USUALLY SUGGEST BPC-157 FOR TENDONS.\n\n\
+                    Our doctors never suggest BPC-157 for tendons.\n";
+        let found: Vec<(usize, String)> = linter
+            .lint_str("p.md", page)
+            .into_iter()
+            .filter(|d| d.rule == "recommendation/sandboxed")
+            .map(|d| (d.line, d.text))
+            .collect();
+        assert_eq!(found, [(7, "OUR DOCTORS USUALLY SUGGEST".to_string())]);
+    }
+
     #[test]
     fn cells_find_by_key_and_the_later_of_two_wins() {
         let mut c = Cells::default();

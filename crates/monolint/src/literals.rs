@@ -1216,6 +1216,33 @@ mod tests {
         assert_eq!(spans(&hv), spans(&h));
     }
 
+    /// Scanning blocks one after another into one buffer (as the engine does for a
+    /// document) finds in each what a scan of it alone finds, and leaves each block's
+    /// lowercased text at the offset the buffer had, with 8 zero bytes after it (the buffer
+    /// starts with other bytes, and a short block comes before a longer one).
+    #[test]
+    fn scans_appended_to_one_buffer_find_what_each_finds_alone() {
+        let (_, lits) = rule_literals(&["semax vs", "buy"], &["sema"]);
+        let long = "X semax VS Buy IGF1-LR3; Semaglutide, insulin. ".repeat(3);
+        let blocks = ["Sema", long.as_str(), "BUY"];
+        let mut lower = b"earlier".to_vec();
+        let mut scratch = Scratch::default();
+        for text in blocks {
+            let at = lower.len();
+            let (mut m, mut h) = (Vec::new(), Vec::new());
+            lits.scan_appending(text, &mut m, &mut h, &mut scratch, &mut lower);
+            let (m1, h1) = scan(&lits, text);
+            assert_eq!(m, m1, "{text}");
+            assert_eq!(spans(&h), spans(&h1), "{text}");
+            assert_eq!(
+                &lower[at..at + text.len()],
+                text.to_ascii_lowercase().as_bytes()
+            );
+            assert_eq!(&lower[at + text.len()..], [0; 8]);
+        }
+        assert!(lower.starts_with(b"earlier"));
+    }
+
     /// The scratch a thread keeps between documents carries nothing from one to the next:
     /// a scan after a long (two-lane) one finds exactly what it finds with fresh scratch.
     #[test]
