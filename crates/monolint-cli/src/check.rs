@@ -643,12 +643,14 @@ struct Remarks {
     notes: Vec<Said>,
 }
 
-/// The files of a run, in report order, kept compactly: every path's bytes (for standard
-/// input, the name it is linted as) in order, in chunks of [`PER_CHUNK`] paths, with
-/// where each ends. A site of 20,000 pages costs a few dozen allocations here, not 40,000
-/// names and paths; and no list is ever regrown by copying it whole, which left the
-/// allocator holding every smaller copy (20,000 paths in one growing buffer were 1.5 MB
-/// of resident memory for 0.8 MB of paths).
+/// The files of a run, in report order, kept compactly: in chunks of up to
+/// [`PER_CHUNK`] paths, each path as its folder and its last component, every folder once
+/// for a run of paths in it (for standard input, the name it is linted as). A site of
+/// 20,000 pages costs a few dozen allocations here, not 40,000 names and paths; no list
+/// is ever regrown by copying it whole, which left the allocator holding every smaller
+/// copy (20,000 paths in one growing buffer were 1.5 MB of resident memory for 0.8 MB of
+/// paths); and `site/section/` is not kept once per page (whole paths in chunks were
+/// 1.0 MB for those 20,000 pages, folder and name apart 0.4 MB).
 #[derive(Default)]
 struct Jobs {
     chunks: Vec<Chunk>,
@@ -662,9 +664,74 @@ const PER_CHUNK: usize = 1024;
 
 /// Up to [`PER_CHUNK`] consecutive paths of a [`Jobs`].
 struct Chunk {
-    bytes: Vec<u8>,
-    /// Where each path ends in `bytes`.
-    ends: Vec<usize>,
+    /// The job number of its first path.
+    first: usize,
+    /// The paths' last components, one after another.
+    names: Vec<u8>,
+    /// Where each path's last component ends in `names`.
+    ends: Vec<u32>,
+    /// Each path's folder, as an index into `dir_ends`.
+    dir_of: Vec<u16>,
+    /// The chunk's folders (each up to and including its last separator; empty for a
+    /// path without one), one after another.
+    dirs: Vec<u8>,
+    dir_ends: Vec<u32>,
+}
+
+impl Chunk {
+    fn new(first: usize) -> Chunk {
+        Chunk {
+            first,
+            names: Vec::new(),
+            ends: Vec::with_capacity(PER_CHUNK),
+            dir_of: Vec::with_capacity(PER_CHUNK),
+            dirs: Vec::new(),
+            dir_ends: Vec::new(),
+        }
+    }
+
+    /// Whether it can take one more path of `len` bytes: offsets are `u32`.
+    fn has_room(&self, len: usize) -> bool {
+        self.ends.len() < PER_CHUNK && self.names.len() + self.dirs.len() + len <= u32::MAX as usize
+    }
+
+    fn dir(&self, d: usize) -> &[u8] {
+        let start = if d == 0 {
+            0
+        } else {
+            self.dir_ends[d - 1] as usize
+        };
+        &self.dirs[start..self.dir_ends[d] as usize]
+    }
+
+    /// Its `k`th path as (folder, last component).
+    fn get(&self, k: usize) -> (&[u8], &[u8]) {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+        let name = &self.names[start..self.ends[k] as usize];
+        (self.dir(usize::from(self.dir_of[k])), name)
+    }
+
+    fn push(&mut self, b: &[u8]) {
+        // split after the last separator (`/`, and `\` on Windows)
+        let cut = b
+            .iter()
+            .rposition(|&c| c.is_ascii() && std::path::is_separator(char::from(c)))
+            .map_or(0, |at| at + 1);
+        let (dir, name) = b.split_at(cut);
+        let last = self.dir_ends.len().checked_sub(1);
+        let d = match last {
+            Some(d) if self.dir(d) == dir => d,
+            _ => {
+                self.dirs.extend_from_slice(dir);
+                self.dir_ends.push(self.dirs.len() as u32);
+                self.dir_ends.len() - 1
+            }
+        };
+        self.names.extend_from_slice(name);
+        self.ends.push(self.names.len() as u32);
+        // at most PER_CHUNK folders in a chunk, which a u16 holds
+        self.dir_of.push(d as u16);
+    }
 }
 
 /// A path's bytes, as [`Jobs`] keeps them.
@@ -698,37 +765,80 @@ impl Jobs {
         self.len
     }
 
-    fn raw(&self, i: usize) -> &[u8] {
-        let chunk = &self.chunks[i / PER_CHUNK];
-        let k = i % PER_CHUNK;
-        let start = if k == 0 { 0 } else { chunk.ends[k - 1] };
-        &chunk.bytes[start..chunk.ends[k]]
+    fn chunk(&self, i: usize) -> &Chunk {
+        &self.chunks[self
+            .chunks
+            .partition_point(|c| c.first <= i)
+            .saturating_sub(1)]
+    }
+
+    /// The job's path as given (or standard input's name): its bytes, put together.
+    fn raw(&self, i: usize) -> std::borrow::Cow<'_, [u8]> {
+        let chunk = self.chunk(i);
+        match chunk.get(i - chunk.first) {
+            ([], name) => name.into(),
+            (dir, name) => [dir, name].concat().into(),
+        }
+    }
+
+    /// [`Jobs::raw`] into `buf`, which it replaces.
+    fn raw_into(&self, i: usize, buf: &mut Vec<u8>) {
+        let chunk = self.chunk(i);
+        let (dir, name) = chunk.get(i - chunk.first);
+        buf.clear();
+        buf.extend_from_slice(dir);
+        buf.extend_from_slice(name);
+    }
+
+    /// The name shown for job `i`, whose [`Jobs::raw`] bytes are `raw`.
+    fn shown<'r>(&self, i: usize, raw: &'r [u8]) -> std::borrow::Cow<'r, str> {
+        if self.stdin == Some(i) {
+            String::from_utf8_lossy(raw)
+        } else {
+            shown_bytes(raw)
+        }
+    }
+
+    /// Where the bytes of job `i`, whose [`Jobs::raw`] bytes are `raw`, come from: `None`
+    /// for standard input.
+    fn path_in<'r>(&self, i: usize, raw: &'r [u8]) -> Option<&'r Path> {
+        (self.stdin != Some(i)).then(|| Path::new(path_from_bytes_ref(raw)))
     }
 
     /// The job's name as shown.
     fn name(&self, i: usize) -> std::borrow::Cow<'_, str> {
-        if self.stdin == Some(i) {
-            String::from_utf8_lossy(self.raw(i))
-        } else {
-            shown_bytes(self.raw(i))
+        match self.raw(i) {
+            std::borrow::Cow::Borrowed(raw) => self.shown(i, raw),
+            std::borrow::Cow::Owned(raw) => match String::from_utf8(raw) {
+                Ok(mut s) => {
+                    if self.stdin != Some(i) && s.starts_with("./") {
+                        s.drain(..2);
+                    }
+                    s.into()
+                }
+                Err(e) => self.shown(i, e.as_bytes()).into_owned().into(),
+            },
         }
     }
 
-    /// Where its bytes come from: `None` for standard input.
-    fn path(&self, i: usize) -> Option<&Path> {
-        (self.stdin != Some(i)).then(|| Path::new(path_from_bytes_ref(self.raw(i))))
+    /// Jobs `a` and `b` in report order: by name as shown, then by path. `bufs` are
+    /// scratch space, so that comparing does not allocate.
+    fn cmp(&self, a: usize, b: usize, bufs: &mut [Vec<u8>; 2]) -> std::cmp::Ordering {
+        let [ra, rb] = bufs;
+        self.raw_into(a, ra);
+        self.raw_into(b, rb);
+        (self.shown(a, ra), self.path_in(a, ra)).cmp(&(self.shown(b, rb), self.path_in(b, rb)))
     }
 
     fn push(&mut self, b: &[u8]) {
-        if self.len % PER_CHUNK == 0 {
-            self.chunks.push(Chunk {
-                bytes: Vec::new(),
-                ends: Vec::with_capacity(PER_CHUNK),
-            });
-        }
-        if let Some(chunk) = self.chunks.last_mut() {
-            chunk.bytes.extend_from_slice(b);
-            chunk.ends.push(chunk.bytes.len());
+        let len = self.len;
+        match self.chunks.last_mut() {
+            Some(chunk) if chunk.has_room(b.len()) => chunk.push(b),
+            _ => {
+                let mut chunk = Chunk::new(len);
+                chunk.push(b);
+                self.chunks.push(chunk);
+            }
         }
         self.len += 1;
     }
@@ -739,27 +849,40 @@ impl Jobs {
     /// Also returns how many jobs there were before `keep`.
     /// `skip`: a job to leave out (standard input that could not be read).
     fn sort(self, skip: Option<usize>, keep: impl Fn(&str) -> bool) -> (Jobs, usize) {
-        let key = |i: usize| (self.name(i), self.path(i));
+        let mut bufs = [Vec::new(), Vec::new()];
         // a walked folder usually comes out in report order already, each path once: then
         // the list stays as it is, rather than being copied or even indexed
-        let in_order = skip.is_none() && (1..self.len()).all(|i| key(i - 1) < key(i));
-        if in_order && (0..self.len()).all(|i| keep(&self.name(i))) {
+        let in_order = skip.is_none()
+            && (1..self.len()).all(|i| self.cmp(i - 1, i, &mut bufs) == std::cmp::Ordering::Less);
+        let mut buf = Vec::new();
+        let mut keeps = |i: usize| {
+            self.raw_into(i, &mut buf);
+            keep(&self.shown(i, &buf))
+        };
+        if in_order && (0..self.len()).all(&mut keeps) {
             let requested = self.len();
             return (self, requested);
         }
         let mut order: Vec<usize> = (0..self.len()).filter(|&i| Some(i) != skip).collect();
         if !in_order {
-            order.sort_by(|&a, &b| key(a).cmp(&key(b)));
-            order.dedup_by(|a, b| self.path(*a).is_some() && self.path(*a) == self.path(*b));
+            order.sort_by(|&a, &b| self.cmp(a, b, &mut bufs));
+            // a path named twice (never standard input) is linted once
+            order.dedup_by(|a, b| {
+                let [ra, rb] = &mut bufs;
+                self.raw_into(*a, ra);
+                self.raw_into(*b, rb);
+                let path = self.path_in(*a, ra);
+                path.is_some() && path == self.path_in(*b, rb)
+            });
         }
         let requested = order.len();
-        order.retain(|&i| keep(&self.name(i)));
+        order.retain(|&i| keeps(i));
         let mut sorted = Jobs::default();
         for i in order {
             if self.stdin == Some(i) {
                 sorted.stdin = Some(sorted.len());
             }
-            sorted.push(self.raw(i));
+            sorted.push(&self.raw(i));
         }
         (sorted, requested)
     }
@@ -1137,7 +1260,10 @@ pub fn run(args: &CheckArgs) -> u8 {
     // Files go out in windows: linted in parallel, reported in order, then dropped, so
     // memory holds two windows' results however large the site. Reporting a window
     // overlaps with linting the next one.
-    let lint_one = |i: usize| run.lint(&jobs.name(i), jobs.path(i));
+    let lint_one = |i: usize| {
+        let raw = jobs.raw(i);
+        run.lint(&jobs.shown(i, &raw), jobs.path_in(i, &raw))
+    };
     let mut pending: Option<(Range<usize>, Vec<Outcome<'_>>)> = None;
     let step = 64 * threads;
     for start in (0..jobs.len()).step_by(step) {
@@ -1338,6 +1464,37 @@ mod tests {
     }
 
     #[test]
+    fn a_folder_is_kept_once_for_a_run_of_paths_in_it_and_each_path_comes_back_whole() {
+        let given = [
+            "site/a/1.md",
+            "site/a/2.md",
+            "site/a/3.md",
+            "top.md",
+            "site/b/1.md",
+            "site/a/4.md",
+            "/",
+            "site/b/",
+        ];
+        let j = jobs(&given);
+        let chunk = &j.chunks[0];
+        let dirs: Vec<&[u8]> = (0..chunk.dir_ends.len()).map(|d| chunk.dir(d)).collect();
+        let want: [&[u8]; 6] = [b"site/a/", b"", b"site/b/", b"site/a/", b"/", b"site/b/"];
+        assert_eq!(dirs, want);
+        assert_eq!(chunk.names, b"1.md2.md3.mdtop.md1.md4.md");
+        for (i, path) in given.iter().enumerate() {
+            assert_eq!(&*j.raw(i), path.as_bytes());
+            assert_eq!(j.name(i), *path);
+        }
+        // the name shown drops a leading `./`, and the path keeps it
+        let j = jobs(&["./x/a.md", "./b.md"]);
+        assert_eq!((j.name(0), j.name(1)), ("x/a.md".into(), "b.md".into()));
+        assert_eq!(j.path_in(0, &j.raw(0)), Some(Path::new("./x/a.md")));
+        // offsets are u32: a chunk without room for a path starts the next
+        assert!(!j.chunks[0].has_room(u32::MAX as usize));
+        assert!(j.chunks[0].has_room(1 << 20));
+    }
+
+    #[test]
     fn jobs_over_several_chunks_keep_every_path_and_sort_across_chunks() {
         // more than two chunks, given in reverse, with a repeat, standard input and a
         // name that is not UTF-8 among them
@@ -1354,8 +1511,11 @@ mod tests {
         let given = j.len();
         assert_eq!(j.chunks.len(), given.div_ceil(PER_CHUNK));
         assert_eq!(j.name(n - 1), "d0/p00000.md");
-        assert_eq!(j.path(n - 1), Some(Path::new("./d0/p00000.md")));
-        assert_eq!(j.path(n + 1), None);
+        assert_eq!(
+            j.path_in(n - 1, &j.raw(n - 1)),
+            Some(Path::new("./d0/p00000.md"))
+        );
+        assert_eq!(j.path_in(n + 1, &j.raw(n + 1)), None);
 
         let (sorted, requested) = j.sort(None, |_| true);
         assert_eq!(requested, given - 1, "the repeat is linted once");
@@ -1366,7 +1526,8 @@ mod tests {
         assert_eq!(got, want);
         assert_eq!(got[0], "d0/p00000.md");
         assert_eq!(sorted.stdin, Some(sorted.len() - 1));
-        assert_eq!(sorted.path(sorted.len() - 1), None);
+        let last = sorted.len() - 1;
+        assert_eq!(sorted.path_in(last, &sorted.raw(last)), None);
         assert_eq!(sorted.name(sorted.len() - 1), "zz-stdin");
         // already in order: returned as it is, every path still there
         let (again, requested) = sorted.sort(None, |_| true);
