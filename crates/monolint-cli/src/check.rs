@@ -5,9 +5,7 @@ use crate::output::{self, Emitter, FileResult};
 use crate::{CheckArgs, FailOn, Format};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use monolint::{Config, Linter, LoadError, Source};
-use rayon::prelude::*;
 use std::io::{IsTerminal, Read};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -1195,104 +1193,63 @@ pub fn run(args: &CheckArgs) -> u8 {
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         usize::from,
     );
-    let pool = if threads > 1 && jobs.len() > 1 {
-        match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-            Ok(p) => Some(p),
-            Err(e) => {
-                errln!("monolint: note: running on one thread: {e}");
-                None
-            }
-        }
-    } else {
-        None
-    };
     let mut emitter = Emitter::new(args.format, started);
     let mut results: Vec<FileResult> = Vec::new();
     let progress = crate::progress::Progress::new(jobs.len());
     let mut linted = 0usize;
     let jobs = &jobs;
-    let mut report =
-        |window: Range<usize>, outcomes: Vec<Outcome<'_>>, problems: &mut Vec<Said>| {
-            for (i, outcome) in window.zip(outcomes) {
-                let found = match outcome.result {
-                    Ok(found) => found,
-                    Err(p) => {
-                        problems.push(p);
-                        continue;
-                    }
-                };
-                let name = jobs.name(i);
-                if let (Some(updates), Some(loaded), Some(key)) =
-                    (updates.as_deref_mut(), loaded, outcome.key)
-                {
-                    remember(updates, loaded, key, &found, &outcome.file);
-                }
-                progress.inc();
-                match found {
-                    Found::Cached(entry) => {
-                        linted += usize::from(entry.linted());
-                        let Some(loaded) = loaded else { continue };
-                        if whole_run {
-                            results.push(FileResult {
-                                path: name.into_owned(),
-                                text: outcome.text,
-                                diagnostics: loaded.decode(entry).diagnostics,
-                            });
-                        } else {
-                            emitter.cached(&name, &outcome.text, loaded, entry);
-                        }
-                    }
-                    Found::Fresh(r) => {
-                        linted += usize::from(r.linted);
-                        if whole_run {
-                            results.push(FileResult {
-                                path: name.into_owned(),
-                                text: outcome.text,
-                                diagnostics: r.diagnostics,
-                            });
-                        } else {
-                            emitter.file(&name, &outcome.text, &r.diagnostics);
-                        }
-                    }
-                }
+    let mut report = |i: usize, outcome: Outcome<'_>| {
+        let found = match outcome.result {
+            Ok(found) => found,
+            Err(p) => {
+                problems.push(p);
+                return;
             }
         };
-    // Files go out in windows: linted in parallel, reported in order, then dropped, so
-    // memory holds two windows' results however large the site. Reporting a window
-    // overlaps with linting the next one.
+        let name = jobs.name(i);
+        if let (Some(updates), Some(loaded), Some(key)) =
+            (updates.as_deref_mut(), loaded, outcome.key)
+        {
+            remember(updates, loaded, key, &found, &outcome.file);
+        }
+        progress.inc();
+        match found {
+            Found::Cached(entry) => {
+                linted += usize::from(entry.linted());
+                let Some(loaded) = loaded else { return };
+                if whole_run {
+                    results.push(FileResult {
+                        path: name.into_owned(),
+                        text: outcome.text,
+                        diagnostics: loaded.decode(entry).diagnostics,
+                    });
+                } else {
+                    emitter.cached(&name, &outcome.text, loaded, entry);
+                }
+            }
+            Found::Fresh(r) => {
+                linted += usize::from(r.linted);
+                if whole_run {
+                    results.push(FileResult {
+                        path: name.into_owned(),
+                        text: outcome.text,
+                        diagnostics: r.diagnostics,
+                    });
+                } else {
+                    emitter.file(&name, &outcome.text, &r.diagnostics);
+                }
+            }
+        }
+    };
+    // Files are linted on every thread and reported in path order as they come: a
+    // thread runs at most `ahead` files in front of the report, so memory holds that many
+    // files' results however large the site (see `ordered`).
     let lint_one = |i: usize| {
         let raw = jobs.raw(i);
         run.lint(&jobs.shown(i, &raw), jobs.path_in(i, &raw))
     };
-    let mut pending: Option<(Range<usize>, Vec<Outcome<'_>>)> = None;
-    let step = 64 * threads;
-    for start in (0..jobs.len()).step_by(step) {
-        let window = start..(start + step).min(jobs.len());
-        let w = window.clone();
-        let lint = || -> Vec<Outcome<'_>> {
-            match &pool {
-                Some(_) => w.into_par_iter().map(lint_one).collect(),
-                None => w.map(lint_one).collect(),
-            }
-        };
-        let outcomes = match (&pool, pending.take()) {
-            (Some(pool), Some((done, outcomes))) => {
-                let problems = &mut problems;
-                let report = &mut report;
-                pool.install(|| rayon::join(lint, move || report(done, outcomes, problems)))
-                    .0
-            }
-            (_, prev) => {
-                if let Some((done, outcomes)) = prev {
-                    report(done, outcomes, &mut problems);
-                }
-                lint()
-            }
-        };
-        pending = Some((window, outcomes));
-    }
-    if let Some((done, outcomes)) = pending.take() {
-        report(done, outcomes, &mut problems);
+    if let Err(e) = crate::ordered::run(jobs.len(), threads, 128 * threads, lint_one, &mut report) {
+        errln!("monolint: note: running on fewer threads: {e}");
     }
     if let Some(cache) = cache {
         let path = cache.path().to_path_buf();

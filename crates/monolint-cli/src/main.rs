@@ -39,6 +39,7 @@ mod finish;
 mod fix;
 mod github;
 mod init;
+mod ordered;
 mod output;
 mod progress;
 mod sarif;
