@@ -83,7 +83,7 @@ fn figure_regex() -> &'static regex_automata::meta::Regex {
 /// This runs on every block without a figure, and compiling its regex (Unicode `\d` and
 /// `\s`) was a tenth of a one-page run: ASCII text is read by hand, and only text made of
 /// the pattern's ASCII bytes and other characters (which may be Unicode digits or spaces)
-/// goes to the regex, [`bare_amount_regex`].
+/// goes to the regex (`bare_amount_regex`).
 pub fn bare_amount(text: &str) -> bool {
     let t = text.trim();
     // most blocks open with a letter: turned away before anything reads the whole text

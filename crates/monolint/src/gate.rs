@@ -224,7 +224,7 @@ fn nonempty(set: Set) -> Option<Set> {
 }
 
 /// How a match of a pattern anchored at the start (`^…`) can open: literals (lowercase, at
-/// most [`MAX_OPENING`] bytes) one of which begins every match. The engine runs such a
+/// most `MAX_OPENING` bytes) one of which begins every match. The engine runs such a
 /// pattern on every sentence; most sentences are turned away by comparing one word with
 /// the few literals that open with their first byte, instead of a regex search.
 #[derive(Debug, Clone)]
