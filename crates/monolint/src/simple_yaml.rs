@@ -86,8 +86,9 @@ fn scalar(v: &str) -> Option<(Scalar<'_>, &str)> {
     let b = s.as_bytes();
     let ok = b.first()?.is_ascii_alphanumeric()
         && b[b.len() - 1] != b' '
-        && b.iter()
-            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b' ' | b'.' | b'_' | b'/' | b'-'));
+        && all_bytes(b, |c| {
+            c.is_ascii_alphanumeric() | matches!(c, b' ' | b'.' | b'_' | b'/' | b'-')
+        });
     ok.then_some((Scalar::Plain(s), &v[end..]))
 }
 
@@ -121,9 +122,11 @@ pub(crate) fn simple_key(key: &str) -> bool {
 /// Words YAML may read as something other than a string (null, booleans, in any case;
 /// also the YAML 1.1 ones, to be safe).
 pub(crate) fn yaml_word(w: &str) -> bool {
-    ["null", "true", "false", "yes", "no", "on", "off", "y", "n"]
-        .iter()
-        .any(|k| w.eq_ignore_ascii_case(k))
+    // (none is longer than five bytes: most keys and values are turned away here)
+    w.len() <= 5
+        && ["null", "true", "false", "yes", "no", "on", "off", "y", "n"]
+            .iter()
+            .any(|k| w.eq_ignore_ascii_case(k))
 }
 
 /// A character a double-quoted scalar holds as itself: printable, not `"` or `\\`.
@@ -135,9 +138,17 @@ pub(crate) fn quotable(c: char) -> bool {
 /// Text a double-quoted scalar holds as itself: every character [`quotable`] (checked
 /// byte by byte while the text is printable ASCII, as it mostly is).
 fn quoted_text(s: &str) -> bool {
-    s.bytes()
-        .all(|b| matches!(b, b' '..=b'~') && b != b'"' && b != b'\\')
-        || s.chars().all(quotable)
+    all_bytes(s.as_bytes(), |b| {
+        matches!(b, b' '..=b'~') & (b != b'"') & (b != b'\\')
+    }) || s.chars().all(quotable)
+}
+
+/// Whether `ok` holds for every byte of `b`. It looks at every byte, with no early
+/// exit, so that the loop is vectorized: these checks run over every scalar and block
+/// line of a registry, and nearly always hold.
+#[inline]
+fn all_bytes(b: &[u8], ok: impl Fn(u8) -> bool) -> bool {
+    b.iter().fold(true, |all, &c| all & ok(c))
 }
 
 /// A character a block scalar's line holds as itself: what [`quotable`] takes, and the
@@ -166,12 +177,18 @@ pub(crate) fn entry_starts(text: &str) -> Option<Vec<usize>> {
 /// parts of a text can be looked at apart.
 fn starts_between(text: &str, lo: usize, hi: usize) -> Option<Vec<usize>> {
     let bytes = &text.as_bytes()[lo..hi];
-    let lone_cr = memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'));
-    if lone_cr
-        || memchr::memchr(b'*', bytes).is_some()
-        || ["\u{85}", "\u{2028}", "\u{2029}"]
-            .iter()
-            .any(|b| memchr::memmem::find(bytes, b.as_bytes()).is_some())
+    // two passes, not five: a `\r` not before `\n`, a `*`, or the first byte of U+0085
+    // (C2 85) or of U+2028 / U+2029 (E2 80 A8 / A9), each then looked at
+    let odd = |i: usize| match bytes[i] {
+        b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+        b'*' => true,
+        0xC2 => bytes.get(i + 1) == Some(&0x85),
+        _ => bytes
+            .get(i + 1..i + 3)
+            .is_some_and(|t| t == [0x80, 0xA8] || t == [0x80, 0xA9]),
+    };
+    if memchr::memchr3_iter(b'\r', b'*', 0xC2, bytes).any(odd)
+        || memchr::memchr_iter(0xE2, bytes).any(odd)
     {
         return None;
     }
@@ -375,7 +392,9 @@ where
             Some(_) => {}
         }
         // byte by byte while the line is printable ASCII, as it mostly is
-        if !(line.bytes().all(|b| matches!(b, b' '..=b'~')) || line.chars().all(block_char)) {
+        if !(all_bytes(line.as_bytes(), |b| matches!(b, b' '..=b'~'))
+            || line.chars().all(block_char))
+        {
             return None;
         }
         lines.next();
@@ -535,10 +554,17 @@ mod tests {
             "\t- id: a\n",
             "- id: &a a\n- id: *a\n",
             "- id: a\u{2028}\n",
+            "- id: a\n  name: x\u{2029}y\n",
+            "- id: a\n  name: x\u{85}y\n",
+            "- id: a\n  name: x\r",
             "\u{feff}- id: a\n",
         ] {
             assert_eq!(entries(odd), None, "{odd:?}");
         }
+        // the bytes those line breaks open with, in other characters, are plain text:
+        // µ (C2 B5), a no-break space (C2 A0), an en dash (E2 80 93), U+2027 (E2 80 A7)
+        let plain = "- id: a\n  name: 5 \u{b5}g\u{a0}\u{2013}\u{2027}\n- id: b\n";
+        assert_eq!(entries(plain).map(|e| e.len()), Some(2));
     }
 
     #[test]
