@@ -221,7 +221,8 @@ impl TrieBuilder {
             if i > 0 {
                 self.bytes.push(JOINT);
             }
-            self.bytes.extend(t.bytes().map(|b| b.to_ascii_lowercase()));
+            // (a split alias's tokens are ASCII-lowercased, see `Split::set`)
+            self.bytes.extend_from_slice(t.as_bytes());
         }
         self.keys.push(TrieKey {
             start: start as u32,
@@ -481,42 +482,49 @@ impl Literals {
         // every mixed alias's trie key (collecting them on a thread of their own, beside
         // this loop, split every name twice and was slower), and (anchor pattern, key)
         // for each of its anchors
-        let mut trie = TrieBuilder::default();
-        let mut anchors_of: Vec<(u32, u32)> = Vec::new();
-        let mut patterns: Vec<String> = Vec::new();
-        let mut anchor: Vec<bool> = Vec::new();
-        let mut whole: Vec<u32> = Vec::new();
-        let mut owners: Vec<Vec<(u32, Role)>> = Vec::new();
+        let names = registry.names().count();
+        let name_bytes: usize = registry.names().map(|(n, _)| n.len()).sum();
+        let mut trie = TrieBuilder {
+            bytes: Vec::with_capacity(name_bytes + names),
+            keys: Vec::with_capacity(names),
+        };
+        let mut anchors_of: Vec<(u32, u32)> = Vec::with_capacity(names);
+        let mut patterns: Vec<String> = Vec::with_capacity(names);
+        let mut anchor: Vec<bool> = Vec::with_capacity(names);
+        let mut whole: Vec<u32> = Vec::with_capacity(names);
+        let mut owners: Vec<Vec<(u32, Role)>> = Vec::with_capacity(names);
         // each pattern by its text (an index into `patterns`: the text is not kept twice)
-        let mut index: hashbrown::HashTable<u32> = hashbrown::HashTable::new();
-        // (a registry of 10,000 compounds names 40,000 aliases: a pattern is allocated
-        // only when it is new)
-        let mut lower = String::new();
+        let mut index: hashbrown::HashTable<u32> = hashbrown::HashTable::with_capacity(names);
+        // The pattern `p` (ASCII-lowercased: a name's spellings are, being made of its
+        // normalized form) by its number, made if it is new. (A registry of 10,000
+        // compounds names 40,000 aliases: a pattern is allocated only when it is new.)
         let mut slot = |p: &str,
                         patterns: &mut Vec<String>,
                         anchor: &mut Vec<bool>,
                         whole: &mut Vec<u32>,
                         owners: &mut Vec<Vec<(u32, Role)>>|
          -> usize {
-            lower.clear();
-            lower.push_str(p);
-            lower.make_ascii_lowercase();
-            let h = pattern_hash(&lower);
-            if let Some(&i) = index.find(h, |&i| patterns[i as usize] == lower) {
+            debug_assert!(!p.bytes().any(|b| b.is_ascii_uppercase()), "{p}");
+            let h = pattern_hash(p);
+            if let Some(&i) = index.find(h, |&i| patterns[i as usize] == p) {
                 return i as usize;
             }
             index.insert_unique(h, patterns.len() as u32, |&i| {
                 pattern_hash(&patterns[i as usize])
             });
-            patterns.push(lower.clone());
+            patterns.push(p.to_owned());
             anchor.push(false);
             whole.push(NONE);
             owners.push(Vec::new());
             patterns.len() - 1
         };
-        let mut alias_compound: Vec<u32> = Vec::with_capacity(registry.names().count());
+        let mut alias_compound: Vec<u32> = Vec::with_capacity(names);
         let mut split = Split::default();
         let mut buf = String::new();
+        // for a pattern made as the joined spelling of a short first token (shorter than
+        // MIN_ANCHOR) and the start of the next, with its other two spellings numbered
+        // right after it: that token's length (0 for any other pattern)
+        let mut triple_first: Vec<u8> = Vec::new();
         for (name, c) in registry.names() {
             let alias = alias_compound.len() as u32;
             alias_compound.push(c);
@@ -537,12 +545,31 @@ impl Literals {
                         n += 1;
                     }
                     let next = &next[..n.min(next.len())];
-                    for sep in ["", "-", " "] {
-                        buf.clear();
-                        buf.push_str(first);
-                        buf.push_str(sep);
-                        buf.push_str(next);
-                        let i = slot(&buf, &mut patterns, &mut anchor, &mut whole, &mut owners);
+                    // its three spellings, numbered together when they are new: when the
+                    // joined one is found with the same first token, so are the others
+                    // (most such anchors are shared: "gen-1", "gen-12", ...)
+                    buf.clear();
+                    buf.push_str(first);
+                    buf.push_str(next);
+                    let i = slot(&buf, &mut patterns, &mut anchor, &mut whole, &mut owners);
+                    let spelled = if triple_first.get(i) == Some(&(first.len() as u8)) {
+                        [i, i + 1, i + 2]
+                    } else {
+                        let mut is = [i, 0, 0];
+                        for (k, sep) in [(1, "-"), (2, " ")] {
+                            buf.clear();
+                            buf.push_str(first);
+                            buf.push_str(sep);
+                            buf.push_str(next);
+                            is[k] = slot(&buf, &mut patterns, &mut anchor, &mut whole, &mut owners);
+                        }
+                        if is == [i, i + 1, i + 2] && i + 3 == patterns.len() {
+                            triple_first.resize(patterns.len(), 0);
+                            triple_first[i] = first.len() as u8;
+                        }
+                        is
+                    };
+                    for i in spelled {
                         anchor[i] = true;
                         anchors_of.push((i as u32, key));
                     }
@@ -581,7 +608,8 @@ impl Literals {
                 list.iter()
                     .map(move |p| (crate::normalize::normalize_pattern(p), *role))
             });
-            for (p, role) in lists.chain(gates) {
+            for (mut p, role) in lists.chain(gates) {
+                p.make_ascii_lowercase();
                 let i = slot(&p, &mut patterns, &mut anchor, &mut whole, &mut owners);
                 if !owners[i].contains(&(ri as u32, role)) {
                     owners[i].push((ri as u32, role));
@@ -1416,6 +1444,53 @@ mod anchor_tests {
             let (mut m, mut h) = (Vec::new(), Vec::new());
             lits.scan("rexjurumab stack", &mut m, &mut h, &mut Scratch::default());
             assert_eq!(h.len(), 1, "the phrase: {volume}");
+        }
+    }
+
+    /// A short first token's three anchor spellings are numbered together and found
+    /// again by the joined one; two cuts that join alike ("ab cd", "abc d": both "abcd")
+    /// keep their own other spellings, whichever comes first.
+    #[test]
+    fn short_anchors_joined_alike_keep_their_own_spellings() {
+        for order in [["ab cd", "abc d"], ["abc d", "ab cd"]] {
+            let mut yaml = String::new();
+            let aliases = [order[0], order[1], "ab cde", "abc de", "ab cdx"];
+            for (i, a) in aliases.iter().enumerate() {
+                yaml.push_str(&format!(
+                    "- id: c{i}\n  name: Compound {i}\n  aliases: [\"{a}\"]\n  status: unapproved\n  sources: [x]\n"
+                ));
+            }
+            let reg = Registry::load(&[Source::new("g.yaml", yaml.as_str())]).expect("registry");
+            let lits = Literals::build(&reg, &[]).expect("automaton");
+            let p = lits.patterns();
+            for a in ["abcd", "ab-cd", "ab cd", "abc-d", "abc d"] {
+                assert_eq!(p.iter().filter(|x| *x == a).count(), 1, "{a}: {p:?}");
+            }
+            let text = "ab-cd; abc-d; ab cde; abc-de; ab-cdx; abc de; ab-cde";
+            let (mut m, mut h) = (Vec::new(), Vec::new());
+            lits.scan(text, &mut m, &mut h, &mut Scratch::default());
+            let got: Vec<(&str, &str)> = m
+                .iter()
+                .map(|x| (reg.get(x.compound).id.as_str(), &text[x.start..x.end]))
+                .collect();
+            let (one, two) = if order[0] == "ab cd" {
+                ("c0", "c1")
+            } else {
+                ("c1", "c0")
+            };
+            assert_eq!(
+                got,
+                [
+                    (one, "ab-cd"),
+                    (two, "abc-d"),
+                    ("c2", "ab cde"),
+                    ("c3", "abc-de"),
+                    ("c4", "ab-cdx"),
+                    ("c3", "abc de"),
+                    ("c2", "ab-cde")
+                ],
+                "{order:?}"
+            );
         }
     }
 

@@ -247,13 +247,15 @@ pub(crate) fn normalize_alias(s: &str) -> String {
 fn normalize_alias_into(s: &str, out: &mut String) {
     out.clear();
     let b = s.as_bytes();
-    // one pass without an early exit: aliases are short, and nearly all plain
-    let mut plain = true;
-    let mut space = false;
-    for &c in b {
-        plain &= (b' '..=b'~').contains(&c) && !(space && c == b' ');
-        space = c == b' ';
-    }
+    // printable ASCII without two spaces in a row: two passes without an early exit,
+    // which vectorize (aliases are short, and nearly all plain)
+    let plain = b
+        .iter()
+        .fold(true, |all, &c| all & (b' '..=b'~').contains(&c))
+        && !b
+            .iter()
+            .zip(b.iter().skip(1))
+            .fold(false, |any, (&x, &y)| any | ((x == b' ') & (y == b' ')));
     if plain {
         let start = b.iter().position(|&c| c != b' ').unwrap_or(b.len());
         let end = b.iter().rposition(|&c| c != b' ').map_or(start, |e| e + 1);
