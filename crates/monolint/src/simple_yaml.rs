@@ -77,11 +77,11 @@ fn scalar_alone(v: &str) -> Option<Scalar<'_>> {
 /// closing quote; a plain one at the first `,` (the rest of a flow sequence) or the end.
 fn scalar(v: &str) -> Option<(Scalar<'_>, &str)> {
     if let Some(inner) = v.strip_prefix('"') {
-        let end = memchr::memchr(b'"', inner.as_bytes())?;
+        let end = find_byte(b'"', inner.as_bytes())?;
         let s = &inner[..end];
         return quoted_text(s).then_some((Scalar::Quoted(s), &inner[end + 1..]));
     }
-    let end = memchr::memchr(b',', v.as_bytes()).unwrap_or(v.len());
+    let end = find_byte(b',', v.as_bytes()).unwrap_or(v.len());
     let s = &v[..end];
     let b = s.as_bytes();
     let ok = b.first()?.is_ascii_alphanumeric()
@@ -149,6 +149,34 @@ fn quoted_text(s: &str) -> bool {
 #[inline]
 fn all_bytes(b: &[u8], ok: impl Fn(u8) -> bool) -> bool {
     b.iter().fold(true, |all, &c| all & ok(c))
+}
+
+/// Where `needle` first is in `hay`: `memchr`, for the short haystacks read here (a line,
+/// a value), where its call and set-up cost more than the search. Eight bytes at a time:
+/// a word's lowest byte equal to `needle` is its lowest zero byte after XOR, which the
+/// borrow trick finds exactly (borrows only make false hits above the first true one).
+#[inline]
+fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let pattern = u64::from_ne_bytes([needle; 8]);
+    let mut words = hay.chunks_exact(8);
+    let mut at = 0;
+    for w in &mut words {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        let x = u64::from_le_bytes(b) ^ pattern;
+        let zero = x.wrapping_sub(ONES) & !x & HIGHS;
+        if zero != 0 {
+            return Some(at + zero.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&c| c == needle)
+        .map(|i| at + i)
 }
 
 /// A character a block scalar's line holds as itself: what [`quotable`] takes, and the
@@ -291,7 +319,7 @@ pub(crate) fn entry(piece: &str) -> Option<Mapping<'_>> {
     let mut field = Some(first);
     loop {
         if let Some(line) = field.take() {
-            let colon = memchr::memchr(b':', line.as_bytes())?;
+            let colon = find_byte(b':', line.as_bytes())?;
             let (key, value) = (&line[..colon], &line[colon + 1..]);
             if !simple_key(key) || map.iter().any(|(k, _)| *k == key) {
                 return None;
@@ -329,7 +357,7 @@ fn lines(s: &str) -> impl Iterator<Item = &str> + '_ {
     let mut rest = Some(s);
     std::iter::from_fn(move || {
         let r = rest?;
-        match memchr::memchr(b'\n', r.as_bytes()) {
+        match find_byte(b'\n', r.as_bytes()) {
             Some(i) => {
                 rest = Some(&r[i + 1..]);
                 Some(&r[..i])
@@ -405,6 +433,47 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The word-at-a-time search finds the first match as a byte loop does, wherever it
+    /// is and whatever bytes stand around it (those that borrow: the needle's neighbours,
+    /// 0x00, 0x80, 0xFF).
+    #[test]
+    fn find_byte_is_the_first_match() {
+        for needle in [b'\n', b',', 0x00, 0x01, 0x7F, 0x80, 0xFF] {
+            let fill = [
+                needle.wrapping_sub(1),
+                needle.wrapping_add(1),
+                0x00,
+                0x80,
+                0xFF,
+                b'a',
+            ];
+            for len in 0..40 {
+                for (k, &f) in fill.iter().enumerate() {
+                    let hay: Vec<u8> = (0..len)
+                        .map(|i| {
+                            if (i + k) % 3 == 0 {
+                                fill[(i + k) % fill.len()]
+                            } else {
+                                f
+                            }
+                        })
+                        .map(|b| if b == needle { needle ^ 0x40 } else { b })
+                        .collect();
+                    assert_eq!(find_byte(needle, &hay), None, "{needle} {hay:?}");
+                    for at in 0..len {
+                        let mut h = hay.clone();
+                        h[at] = needle;
+                        // a second match after the first is not the answer
+                        if at + 3 < len {
+                            h[at + 3] = needle;
+                        }
+                        assert_eq!(find_byte(needle, &h), Some(at), "{needle} {h:?}");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn one_line_values() {
