@@ -152,13 +152,15 @@ impl Plan {
     /// Build the linter; `volume`: ready for many files (see
     /// [`monolint::LinterBuilder::for_volume`]).
     pub fn build(self, volume: bool) -> Result<Setup, String> {
-        let builder = if volume {
-            self.builder.for_volume()
-        } else {
-            self.builder
-        };
-        let mut linter = builder
-            .build()
+        self.build_deciding(|| volume)
+    }
+
+    /// [`Plan::build`], asking whether the run wants the linter ready for many files only
+    /// when that is chosen (see [`monolint::LinterBuilder::build_deciding`]).
+    pub fn build_deciding(self, volume: impl FnOnce() -> bool) -> Result<Setup, String> {
+        let mut linter = self
+            .builder
+            .build_deciding(volume)
             .map_err(|e| output::render_error(e.as_ref()))?;
         if let Some((cfg, source)) = &self.cfg {
             cfg.apply(source, &mut linter)
@@ -1157,7 +1159,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         errln!("monolint: error: {msg}");
         return 2;
     }
-    let plan = match plan(args.config.as_deref()) {
+    let mut plan = match plan(args.config.as_deref()) {
         Ok(p) => p,
         Err(msg) => {
             errln!("{msg}");
@@ -1171,20 +1173,44 @@ pub fn run(args: &CheckArgs) -> u8 {
             return 2;
         }
     };
-    let mut remarks = Remarks::default();
     let stdin_name = args.stdin_filename.as_deref().unwrap_or("-");
-    let jobs = collect(&paths, &plan.exclude, &mut remarks, stdin_name);
-    // the paths are walked before the linter is built: when this run is many files and
-    // no cache (see `VOLUME`), the linter is built ready for them in one pass
     let cached = !args.no_cache && (args.cache_dir.is_some() || dirs::cache_dir().is_some());
-    let volume = wants_volume(&jobs, args.shard, cached);
-    let setup = match plan.build(volume) {
+    // A folder or a long list is walked on a thread of its own while the linter is built
+    // (a large registry takes milliseconds), and the walk is waited for only when the
+    // automaton's form is chosen: when this run is many files and no cache (see
+    // `VOLUME`), the linter is built ready for them in one pass. A few files are looked
+    // at then, on this thread (a thread costs more than they do: a pre-commit run).
+    let exclude = plan.exclude.take();
+    let beside = paths.len() >= 64 || paths.iter().any(|p| p.is_dir());
+    let walk = || {
+        let mut remarks = Remarks::default();
+        let jobs = collect(&paths, &exclude, &mut remarks, stdin_name);
+        (jobs, remarks)
+    };
+    let mut walked = None;
+    let built = std::thread::scope(|scope| {
+        let walker = beside.then(|| std::thread::Builder::new().spawn_scoped(scope, walk));
+        plan.build_deciding(|| {
+            let (jobs, remarks) = match walker {
+                Some(Ok(handle)) => handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                // a few files, or no thread to be had: walk here
+                _ => walk(),
+            };
+            let volume = wants_volume(&jobs, args.shard, cached);
+            walked = Some((jobs, remarks));
+            volume
+        })
+    });
+    let setup = match built {
         Ok(s) => s,
         Err(msg) => {
             errln!("{msg}");
             return 2;
         }
     };
+    let (jobs, mut remarks) = walked.unwrap_or_else(walk);
     // the linter lives as long as the process: freeing a large registry's many small
     // allocations at exit is work for nothing
     let setup: &Setup = Box::leak(Box::new(setup));

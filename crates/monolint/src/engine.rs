@@ -88,6 +88,16 @@ impl LinterBuilder {
     }
 
     pub fn build(self) -> Result<Linter, Box<LoadError>> {
+        self.build_deciding(|| false)
+    }
+
+    /// [`LinterBuilder::build`], asking whether to build ready for many files (see
+    /// [`LinterBuilder::for_volume`]) only when the literal automaton's form is chosen,
+    /// after the registry and the packs are loaded and the aliases split: the caller can
+    /// work the answer out meanwhile (the CLI walks the paths to lint on a thread of its
+    /// own). `decide` is called once, or not at all when loading fails first or the
+    /// builder is [`LinterBuilder::for_volume`] already.
+    pub fn build_deciding(self, decide: impl FnOnce() -> bool) -> Result<Linter, Box<LoadError>> {
         let (mut packs, mut regs) = if self.no_default {
             (Vec::new(), Vec::new())
         } else {
@@ -121,10 +131,18 @@ impl LinterBuilder {
         // aliases are split (a smaller one's, on first use)
         let large = registry.compounds().len() >= crate::registry::PARALLEL_INDEX_COMPOUNDS;
         let index = || registry.prepare_index();
+        let mut volume = self.volume;
+        let mut decide = Some(decide);
+        let mut ask = || {
+            if let Some(decide) = decide.take().filter(|_| !volume) {
+                volume = decide();
+            }
+            volume
+        };
         let literals = Literals::build_then(
             &registry,
             &rule_literals,
-            self.volume,
+            &mut ask,
             large.then_some(&index as &(dyn Fn() + Sync)),
         )
         .map_err(|e| {
@@ -151,7 +169,7 @@ impl LinterBuilder {
             sources,
             max_bytes: DEFAULT_MAX_BYTES,
         };
-        if self.volume {
+        if volume {
             // the rest of it (the automaton is ready)
             linter.prepare_for_volume();
         }
@@ -1631,6 +1649,51 @@ mod tests {
         assert_eq!(one("zzq5word and zzq3word"), ["zzq5word"]);
         assert_eq!(one("zzq63word, zzq40word and zzq3word"), ["zzq63word"]);
         assert_eq!(one("zzq67word, zzq63word and zzq3word"), ["zzq67word"]);
+    }
+
+    /// The volume question is asked once, when the automaton is built, and its answer
+    /// is what is built; a builder already for volume, or one whose pack fails to load,
+    /// never asks. Either way the findings are the same.
+    #[test]
+    fn build_deciding_asks_once_and_builds_what_it_is_told() {
+        let asked = std::cell::Cell::new(0);
+        let ask = |answer: bool| {
+            let asked = &asked;
+            move || {
+                asked.set(asked.get() + 1);
+                answer
+            }
+        };
+        let many = super::Linter::builder()
+            .build_deciding(ask(true))
+            .expect("default pack");
+        assert_eq!(asked.get(), 1);
+        assert!(many.literals.is_ready_for_volume());
+        let few = super::Linter::builder()
+            .build_deciding(ask(false))
+            .expect("default pack");
+        assert_eq!(asked.get(), 2);
+        assert!(!few.literals.is_ready_for_volume());
+        let already = super::Linter::builder()
+            .for_volume()
+            .build_deciding(ask(false))
+            .expect("default pack");
+        assert_eq!(asked.get(), 2, "a builder for volume does not ask");
+        assert!(already.literals.is_ready_for_volume());
+        let broken = super::Linter::builder()
+            .pack(crate::Source::new("site.yaml", "rules: [\n"))
+            .build_deciding(ask(true));
+        assert!(broken.is_err());
+        assert_eq!(asked.get(), 2, "a load that fails does not ask");
+        let page = "# BPC-157\n\nWe recommend BPC-157 at 250 mcg twice a day.\n";
+        let found = |l: &super::Linter| -> Vec<(String, usize)> {
+            l.lint_str("p.md", page)
+                .into_iter()
+                .map(|d| (d.rule, d.line))
+                .collect()
+        };
+        assert!(!found(&few).is_empty());
+        assert_eq!(found(&many), found(&few));
     }
 
     /// Regexes compiled for lowercased text read each block's own stretch of the

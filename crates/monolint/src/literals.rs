@@ -444,16 +444,17 @@ impl Literals {
         rules: &[RuleLiterals<'_>],
         volume: bool,
     ) -> Result<Literals, aho_corasick::BuildError> {
-        Self::build_then(registry, rules, volume, None)
+        Self::build_then(registry, rules, &mut || volume, None)
     }
 
     /// [`Literals::build_for`], with `side` run on a thread of its own once the aliases
     /// are split into patterns (the linter builds a large registry's lookup index there,
-    /// beside the automaton).
+    /// beside the automaton), and `volume` asked once, when the automaton's form is
+    /// chosen (after the aliases are split: the CLI walks the paths meanwhile).
     pub(crate) fn build_then(
         registry: &Registry,
         rules: &[RuleLiterals<'_>],
-        volume: bool,
+        volume: &mut dyn FnMut() -> bool,
         side: Option<&(dyn Fn() + Sync)>,
     ) -> Result<Literals, aho_corasick::BuildError> {
         std::thread::scope(|scope| {
@@ -476,7 +477,7 @@ impl Literals {
     fn build_with(
         registry: &Registry,
         rules: &[RuleLiterals<'_>],
-        volume: bool,
+        volume: &mut dyn FnMut() -> bool,
         after_names: &mut dyn FnMut(),
     ) -> Result<Literals, aho_corasick::BuildError> {
         // every mixed alias's trie key (collecting them on a thread of their own, beside
@@ -647,7 +648,7 @@ impl Literals {
             .collect();
         let keys = Keys::new(&patterns, &start_only, &anchor, &owners);
         let fast = std::sync::OnceLock::new();
-        if volume {
+        if volume() {
             let _ = fast.set(volume_dfa(&keys.keys));
         }
         let ac = if keys.keys.is_empty() || fast.get().is_some_and(Option::is_some) {
@@ -693,6 +694,13 @@ impl Literals {
 
     /// Build the DFA form of the automaton, for runs over many files (a DFA scans faster
     /// but takes tens of milliseconds to build). Idempotent; scans use it once built.
+    /// Whether the faster automaton for many files is built (see
+    /// [`Literals::prepare_for_volume`]).
+    #[cfg(test)]
+    pub(crate) fn is_ready_for_volume(&self) -> bool {
+        self.fast.get().is_some_and(Option::is_some)
+    }
+
     pub fn prepare_for_volume(&self) {
         self.fast.get_or_init(|| volume_dfa(&self.keys.keys));
     }
