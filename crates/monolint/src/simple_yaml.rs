@@ -200,13 +200,10 @@ pub(crate) fn entry_starts(text: &str) -> Option<Vec<usize>> {
     starts_between(text, 0, text.len()).filter(|starts| !starts.is_empty())
 }
 
-/// [`entry_starts`] of the lines in `text[lo..hi]` (`lo` and `hi` line starts or the
-/// text's ends), empty when none there opens an entry: every check is of a line, so
-/// parts of a text can be looked at apart.
-fn starts_between(text: &str, lo: usize, hi: usize) -> Option<Vec<usize>> {
-    let bytes = &text.as_bytes()[lo..hi];
-    // two passes, not five: a `\r` not before `\n`, a `*`, or the first byte of U+0085
-    // (C2 85) or of U+2028 / U+2029 (E2 80 A8 / A9), each then looked at
+/// Whether `bytes` holds a line break other than `\n` and `\r\n`, or a `*` (an alias,
+/// maybe): two passes, not five: a `\r` not before `\n`, a `*`, or the first byte of
+/// U+0085 (C2 85) or of U+2028 / U+2029 (E2 80 A8 / A9), each then looked at.
+fn odd_bytes(bytes: &[u8]) -> bool {
     let odd = |i: usize| match bytes[i] {
         b'\r' => bytes.get(i + 1) != Some(&b'\n'),
         b'*' => true,
@@ -215,9 +212,49 @@ fn starts_between(text: &str, lo: usize, hi: usize) -> Option<Vec<usize>> {
             .get(i + 1..i + 3)
             .is_some_and(|t| t == [0x80, 0xA8] || t == [0x80, 0xA9]),
     };
-    if memchr::memchr3_iter(b'\r', b'*', 0xC2, bytes).any(odd)
+    memchr::memchr3_iter(b'\r', b'*', 0xC2, bytes).any(odd)
         || memchr::memchr_iter(0xE2, bytes).any(odd)
-    {
+}
+
+/// [`entry_starts`] of the lines in `text[lo..hi]` (`lo` and `hi` line starts or the
+/// text's ends), empty when none there opens an entry: every check is of a line, so
+/// parts of a text can be looked at apart.
+fn starts_between(text: &str, lo: usize, hi: usize) -> Option<Vec<usize>> {
+    let bytes = &text.as_bytes()[lo..hi];
+    if odd_bytes(bytes) {
+        return None;
+    }
+    // Every line opens an entry (`-` alone, or `- ` / `-\r`), is blank, indented, or a
+    // comment; any other is refused. Most lines are indented, so the lines are not
+    // taken one by one: one pass that vectorizes looks at the byte after every `\n`
+    // (and the part's first), then the few `\n-` are found and looked at.
+    let bad_first = |c: u8| !matches!(c, b' ' | b'\t' | b'\r' | b'#' | b'\n' | b'-');
+    let bad_line = bytes
+        .iter()
+        .zip(&bytes[1.min(bytes.len())..])
+        .fold(false, |any, (&x, &y)| any | ((x == b'\n') & bad_first(y)));
+    if bad_line || bytes.first().is_some_and(|&c| bad_first(c)) {
+        return None;
+    }
+    let dashes = (bytes.first() == Some(&b'-'))
+        .then_some(0)
+        .into_iter()
+        .chain(memchr::memmem::find_iter(bytes, b"\n-").map(|i| i + 1));
+    let mut starts = Vec::new();
+    for at in dashes {
+        match bytes.get(at + 1) {
+            None | Some(b' ' | b'\r' | b'\n') => starts.push(lo + at),
+            Some(_) => return None,
+        }
+    }
+    Some(starts)
+}
+
+/// [`starts_between`] line by line, as it once was: what it is tested against.
+#[cfg(test)]
+fn starts_between_by_lines(text: &str, lo: usize, hi: usize) -> Option<Vec<usize>> {
+    let bytes = &text.as_bytes()[lo..hi];
+    if odd_bytes(bytes) {
         return None;
     }
     let mut starts = Vec::new();
@@ -582,6 +619,41 @@ mod tests {
                 let joined = parts.map(|p| p.concat()).filter(|e| !e.is_empty());
                 assert_eq!(joined, whole, "{text:?} in {n}: {cuts:?}");
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// Looking at the byte after each `\n` finds the entry starts, and refuses the
+        /// texts, that taking the lines one by one does, in any part of any text made of
+        /// the lines a registry holds and the ones it must not.
+        #[test]
+        fn starts_are_found_as_line_by_line(
+            lines in proptest::collection::vec(proptest::sample::select(vec![
+                "- id: a", "-", "- ", "-\r", "-x", "--", "-\t", "  name: b", "    - c", "",
+                "# c", "\t", "\r", "x: y", "key", " ", "#", "- id: \u{b5}", "*", "- \u{2028}",
+            ]), 0..12),
+            end in proptest::bool::ANY,
+            cut in 0usize..200,
+        ) {
+            let mut text = lines.join("\n");
+            if end {
+                text.push('\n');
+            }
+            let line_starts: Vec<usize> = std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .chain(std::iter::once(text.len()))
+                .collect();
+            let lo = line_starts[cut % line_starts.len()];
+            let hi = line_starts[(cut / 7) % line_starts.len()].max(lo);
+            proptest::prop_assert_eq!(
+                starts_between(&text, lo, hi),
+                starts_between_by_lines(&text, lo, hi),
+                "{:?} [{}..{}]", text, lo, hi
+            );
+            proptest::prop_assert_eq!(
+                starts_between(&text, 0, text.len()),
+                starts_between_by_lines(&text, 0, text.len())
+            );
         }
     }
 
