@@ -794,3 +794,20 @@ fn a_cache_that_skips_unchanged_files_notices_every_change() {
     std::fs::remove_file(&pages[3].0).expect("remove");
     assert_ne!(every_mode("removed"), replaced);
 }
+
+/// On Linux the binary is position-dependent (see `crates/monolint-cli/build.rs`): its
+/// start-up does not relocate the dependencies' tables. The ELF header's type is
+/// `ET_EXEC` (2), not `ET_DYN` (3), unless the build asked for a position-independent one.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_binary_starts_without_relocating_its_tables() {
+    let bin = std::fs::read(env!("CARGO_BIN_EXE_monolint")).expect("the binary");
+    assert_eq!(&bin[..4], b"\x7fELF");
+    let kind = u16::from_le_bytes([bin[16], bin[17]]);
+    let expected = if option_env!("MONOLINT_PIE").is_some() {
+        3
+    } else {
+        2
+    };
+    assert_eq!(kind, expected, "ELF type");
+}
